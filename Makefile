@@ -1,0 +1,33 @@
+# Two commands matter (see README): `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SCALE  ?= 1
+
+.PHONY: run test setup install migrate demo serve worker clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: venv, install, migrate the embedded SQLite, load reference + demo data, serve on :8000
+run: install
+	$(BIN)/dte setup --demo-scale $(SCALE)
+	$(BIN)/dte runserver $(HOST):$(PORT)
+
+## make test: same set-up, then the test suite (SQLite, or PostgreSQL if DATABASE_URL says so)
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A dte worker --loglevel=info
+
+clean:
+	rm -rf $(VENV) var

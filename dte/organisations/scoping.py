@@ -1,0 +1,79 @@
+"""Access scoping: the ONE place that decides which rows a user may read or change.
+
+Every model that users reach declares `access_scope = Scope(...)`: the lookup paths
+from the model to the division code of its jurisdiction, to the organisation that owns
+it, and to the user who owns it (a trainee's own records). Views, API endpoints and
+exports call `scoped(user, queryset)`; none of them filter by jurisdiction themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+
+
+@dataclass(frozen=True)
+class Scope:
+    division: str | None = None
+    organisation: str | None = None
+    owner: str | None = None
+    distinct: bool = False  # set when a path crosses a to-many relation
+
+
+def _scope_of(model: type[Model]) -> Scope:
+    scope = getattr(model, "access_scope", None)
+    if not isinstance(scope, Scope):
+        raise TypeError(f"{model.__name__} declares no access_scope; add `access_scope = Scope(...)` to the model.")
+    return scope
+
+
+def _filter_for(user, scope: Scope, write: bool) -> Q | None:
+    """The Q that limits rows for this user, `Q()` for everything, None for nothing."""
+    from .roles import JURISDICTION_ROLES, ORGANISATION_ROLES, OWNER_ROLES, READ_ONLY_ROLES
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_platform_admin:
+        return Q()
+    if write and user.role in READ_ONLY_ROLES:
+        return None
+    if user.role in OWNER_ROLES:
+        return Q(**{scope.owner: user.pk}) if scope.owner else None
+    organisation = user.organisation
+    if organisation is None:
+        return None
+    if user.role in ORGANISATION_ROLES:
+        return Q(**{scope.organisation: organisation.pk}) if scope.organisation else None
+    if user.role in JURISDICTION_ROLES:
+        if not scope.division:
+            return None
+        prefix = organisation.division.scope_prefix
+        return Q() if prefix == "" else Q(**{f"{scope.division}__startswith": prefix})
+    return None
+
+
+def scoped(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
+    """The part of `queryset` this user may read (or change, with write=True)."""
+    scope = _scope_of(queryset.model)
+    condition = _filter_for(user, scope, write)
+    if condition is None:
+        return queryset.none()
+    filtered = queryset.filter(condition)
+    return filtered.distinct() if scope.distinct and condition else filtered
+
+
+def can_access(user, obj: Model, *, write: bool = False) -> bool:
+    return scoped(user, type(obj)._default_manager.filter(pk=obj.pk), write=write).exists()
+
+
+def require_access(user, obj: Model, *, write: bool = False) -> None:
+    if not can_access(user, obj, write=write):
+        raise PermissionDenied("Not within your jurisdiction or organisation.")
+
+
+def get_scoped_or_404(user, queryset: QuerySet, *, write: bool = False, **lookup):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(scoped(user, queryset, write=write), **lookup)

@@ -1,0 +1,160 @@
+"""PolicyPack: a province's parameters on top of the national baseline, plus its rules.
+
+A rule is a plain function `rule(case, p) -> Reason | list[Reason] | None` over the facts
+of one case and the parameters bound to one date. A pack lists its eligibility rules and
+one subsidy rule; `quote` runs them and assembles the Decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..cases import Case
+from ..engine import BoundParameters, Decision, Item, ParameterSet, Reason, load_parameter_file
+
+PACKS_DIR = Path(__file__).resolve().parent
+NATIONAL_FILE = PACKS_DIR / "national" / "parameters.yaml"
+
+Rule = Callable[[Case, BoundParameters], "Reason | list[Reason] | None"]
+SubsidyRule = Callable[[Case, BoundParameters], "tuple[list[Item], list[Reason]]"]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str
+    days: int
+    unit: str  # 'calendar' | 'working'
+    anchor: str  # the event the period counts from, e.g. 'training_end'
+    direction: str  # 'after' the anchor or 'before' it
+    citation: str
+
+
+@dataclass(frozen=True)
+class TitleRecognition:
+    level: str
+    title: str
+    basis: str  # 'direct' recognition, 'may_apply' for review, or 'reference' in a review
+    citation: str
+    after_review: str = ""  # Tianjin: a 高级工程师 who passes review is 数字经济卓越工程师
+
+
+def _reasons(result) -> Iterable[Reason]:
+    if result is None:
+        return ()
+    if isinstance(result, Reason):
+        return (result,)
+    return result
+
+
+class PolicyPack:
+    """National defaults; a province subclass sets its identity, rules and parameter file."""
+
+    code = "national"
+    name = "全国基线"
+    division_code = ""
+    eligibility_rules: tuple[Rule, ...] = ()
+    subsidy_rule: SubsidyRule | None = None
+
+    @property
+    def parameter_file(self) -> Path:
+        return PACKS_DIR / self.code / "parameters.yaml"
+
+    @cached_property
+    def parameters(self) -> ParameterSet:
+        national = load_parameter_file(NATIONAL_FILE)
+        if self.code == "national":
+            return national
+        return national.merged(load_parameter_file(self.parameter_file))
+
+    # --- the decision ------------------------------------------------------------
+
+    def quote(self, case: Case, on: date | None = None, params: ParameterSet | None = None, trace: bool = True) -> Decision:
+        on = on or case.reference_date()
+        p = (params or self.parameters).bind(on, [] if trace else None)
+        reasons: list[Reason] = []
+        for rule in self.eligibility_rules:
+            reasons.extend(_reasons(rule(case, p)))
+        items: list[Item] = []
+        blocked = any(r.effect in ("refuse", "pending") for r in reasons)
+        if not blocked and self.subsidy_rule is not None:
+            items, more = type(self).subsidy_rule(case, p)
+            reasons.extend(more)
+        eligible = not any(r.effect == "refuse" for r in reasons)
+        return Decision(self.code, on, eligible, items if eligible else [], reasons, p.trace or [])
+
+    def check_eligibility(self, case: Case, on: date | None = None, params: ParameterSet | None = None) -> list[Reason]:
+        p = (params or self.parameters).bind(on or case.reference_date(), None)
+        return [r for rule in self.eligibility_rules for r in _reasons(rule(case, p))]
+
+    # --- facts other apps ask about ---------------------------------------------
+
+    def _bound(self, on: date | None, params: ParameterSet | None = None) -> BoundParameters:
+        return (params or self.parameters).bind(on or date.today(), None)
+
+    def online_cap(self, on: date | None = None) -> tuple[int | None, str]:
+        """Maximum online share in basis points (5000 = 50 %), or None where no cap is stated."""
+        p = self._bound(on)
+        return p.get("online_cap_bp"), p.citation("online_cap_bp")
+
+    def required_hours(self, occupation_code: str, level: str, on: date | None = None) -> tuple[int | None, str]:
+        p = self._bound(on)
+        table = p.get("subsidy_standards") or {}
+        hours = (table.get(occupation_code) or {}).get(level, {}).get("hours")
+        return hours, p.citation("subsidy_standards") if hours is not None else ""
+
+    def deadlines(self, on: date | None = None) -> dict[str, Deadline]:
+        p = self._bound(on)
+        found = {}
+        for name in self.parameters.names():
+            if name.startswith("deadline_"):
+                value = p.get(name)
+                if value:
+                    key = name.removeprefix("deadline_")
+                    found[key] = Deadline(key, value["days"], value["unit"], value["anchor"], value["direction"], p.citation(name))
+        return found
+
+    def forbidden_claims(self, on: date | None = None) -> list[tuple[str, str]]:
+        p = self._bound(on)
+        return [(phrase, p.citation("forbidden_claims")) for phrase in p.get("forbidden_claims") or ()]
+
+    def find_forbidden_claims(self, text: str, on: date | None = None) -> list[tuple[str, str]]:
+        """Forbidden advertising claims (包过, 不过退费, …) occurring in `text`."""
+        return [(phrase, citation) for phrase, citation in self.forbidden_claims(on) if phrase in (text or "")]
+
+    def forbidden_certificate_words(self, on: date | None = None) -> list[tuple[str, str]]:
+        p = self._bound(on)
+        return [(word, p.citation("forbidden_certificate_words")) for word in p.get("forbidden_certificate_words") or ()]
+
+    def find_forbidden_certificate_words(self, text: str, on: date | None = None) -> list[tuple[str, str]]:
+        return [(w, c) for w, c in self.forbidden_certificate_words(on) if w in (text or "")]
+
+    def title_for_level(self, level: str, on: date | None = None) -> TitleRecognition | None:
+        p = self._bound(on)
+        entry = (p.get("title_recognition") or {}).get(level)
+        if not entry:
+            return None
+        return TitleRecognition(level, entry["title"], entry["basis"], p.citation("title_recognition"), entry.get("after_review", ""))
+
+    def continuing_education_hours(self, case: Case, on: date | None = None) -> tuple[int, str]:
+        """Training hours that count as this year's continuing-education 专业课 hours."""
+        p = self._bound(on or case.reference_date())
+        rule = p.get("continuing_education") or {}
+        if not rule.get("counts"):
+            return 0, ""
+        if rule.get("requires_training_certificate") and not case.course.training_certificate:
+            return 0, p.citation("continuing_education")
+        return case.course.hours_total or 0, p.citation("continuing_education")
+
+    def describe(self) -> dict:
+        from ..engine import describe
+
+        return {
+            "code": self.code,
+            "name": self.name,
+            "division_code": self.division_code,
+            "parameters": list(describe(self.parameters)),
+        }

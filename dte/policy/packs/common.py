@@ -1,0 +1,226 @@
+"""Rules shared by several provinces. Each reads its parameter, so the citation in a
+reason is always the clause of the pack being evaluated (the parameter's citation)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..cases import Case
+from ..engine import BoundParameters, Item, Reason
+from ..occupations import LEVEL_NAMES, LEVEL_RANK
+
+STATUS_NAMES = {
+    "graduate": "毕业生",
+    "employee": "在岗人员",
+    "unemployed": "未就业人员",
+    "freelancer": "自由职业者/新就业形态劳动者",
+    "student": "在校学生",
+    "retired": "已退休人员",
+}
+MODE_NAMES = {
+    "subsidised": "政府补贴培训",
+    "order": "订单式培训",
+    "project": "项目制培训",
+    "market": "市场收费培训",
+    "paired_aid": "对口援藏培训",
+}
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def years_after(day: date, years: int) -> date:
+    return years_before(day, -years)
+
+
+def in_graduation_year(case: Case, on: date) -> bool:
+    graduated = case.trainee.graduation_date
+    return graduated is not None and graduated.year == on.year
+
+
+def left_school_within(case: Case, on: date, years: int) -> bool:
+    graduated = case.trainee.graduation_date
+    return graduated is not None and graduated <= on and on <= years_after(graduated, years)
+
+
+# --- course rules ------------------------------------------------------------------
+
+
+def institution_in_home_province(case: Case, p: BoundParameters):
+    """Training institutions may not train across provinces under 合作/联合/联盟 names."""
+    home = p.get("home_province")
+    province = case.course.institution_province
+    if not p.get("cross_province_training_forbidden") or province is None or province == home:
+        return None
+    if case.course.mode in (p.get("cross_province_allowed_modes") or ()):
+        return None
+    return Reason(
+        "CROSS_PROVINCE_TRAINING",
+        f"培训机构所在省份（{province}）不是本省（{home}），不得跨省开展培训，不予补贴。",
+        p.citation("cross_province_training_forbidden"),
+    )
+
+
+def subsidised_mode(case: Case, p: BoundParameters):
+    modes = p.get("subsidised_modes") or ()
+    if case.course.mode in modes:
+        return None
+    return Reason(
+        "MODE_NOT_SUBSIDISED",
+        f"{MODE_NAMES[case.course.mode]}不属于补贴性职业培训，不享受职业培训补贴。",
+        p.citation("subsidised_modes"),
+    )
+
+
+def online_hours_cap(case: Case, p: BoundParameters):
+    cap_bp = p.get("online_cap_bp")
+    total, online = case.course.hours_total, case.course.hours_online
+    if cap_bp is None or not total or online is None:
+        return None
+    if online * 10000 <= cap_bp * total:
+        return None
+    return Reason(
+        "ONLINE_HOURS_OVER_CAP",
+        f"线上培训 {online} 学时，占总学时 {total} 的 {online * 100 / total:.1f}%，超过 {cap_bp / 100:g}% 上限。",
+        p.citation("online_cap_bp"),
+    )
+
+
+def training_certificate(case: Case, p: BoundParameters):
+    if not p.get("training_certificate_required") or case.course.training_certificate:
+        return None
+    return Reason("TRAINING_CERTIFICATE_MISSING", "未取得培训合格证书。", p.citation("training_certificate_required"))
+
+
+def level_certificate(case: Case, p: BoundParameters):
+    """Both the theory exam and the professional-ability assessment must be passed."""
+    course = case.course
+    failed = [name for name, passed in (("理论知识考试", course.theory_passed), ("专业能力考核", course.ability_passed)) if passed is False]
+    if failed and p.get("both_exams_must_pass"):
+        return Reason("EXAM_NOT_PASSED", f"{'、'.join(failed)}未合格；两项均合格方可取得专业技术等级证书。", p.citation("both_exams_must_pass"))
+    if p.get("level_certificate_required") and course.level_certificate is None:
+        return Reason("LEVEL_CERTIFICATE_MISSING", "未取得专业技术等级证书。", p.citation("level_certificate_required"))
+    return None
+
+
+def certificate_from_home_province(case: Case, p: BoundParameters):
+    certificate = case.course.level_certificate
+    home = p.get("home_province")
+    if not p.get("other_province_certificate_excluded") or certificate is None or certificate.province in (None, home):
+        return None
+    return Reason(
+        "CERTIFICATE_OTHER_PROVINCE",
+        f"专业技术等级证书在外省（{certificate.province}）取得，原则上不对异地取证学员给予职业补贴。",
+        p.citation("other_province_certificate_excluded"),
+    )
+
+
+def required_hours(case: Case, p: BoundParameters):
+    standard = standard_for(p.get("subsidy_standards"), case)
+    if not isinstance(standard, dict) or standard.get("hours") is None:
+        return None
+    hours = case.course.hours_total
+    if hours is None:
+        return Reason("HOURS_MISSING", f"未提供培训学时，无法核对学时要求（{standard['hours']} 学时）。", p.citation("subsidy_standards"), "pending")
+    if hours >= standard["hours"]:
+        return None
+    return Reason(
+        "HOURS_BELOW_REQUIREMENT",
+        f"培训 {hours} 学时，少于补贴标准目录要求的 {standard['hours']} 学时。",
+        p.citation("subsidy_standards"),
+    )
+
+
+# --- history rules -------------------------------------------------------------------
+
+
+def _subsidies(case: Case):
+    return [h for h in case.history if h.kind == "training_subsidy"]
+
+
+def repeat_same_occupation_level(case: Case, p: BoundParameters):
+    """Same occupation and level: 'ever' = never twice; 'one_year' = not twice within a year."""
+    window = p.get("repeat_same_occupation_level")
+    if not window:
+        return None
+    course = case.course
+    since = years_before(p.on, 1) if window == "one_year" else date.min
+    for h in _subsidies(case):
+        if h.occupation_code == course.occupation_code and h.level == course.level and h.date > since:
+            when = "一年内" if window == "one_year" else ""
+            return Reason(
+                "REPEAT_SAME_OCCUPATION_LEVEL",
+                f"{h.date.isoformat()} 已享受同一职业同一等级（{LEVEL_NAMES[course.level]}）培训补贴，{when}不可重复享受。",
+                p.citation("repeat_same_occupation_level"),
+            )
+    return None
+
+
+def subsidies_per_year(case: Case, p: BoundParameters):
+    limits = p.get("subsidies_per_year")
+    if not limits:
+        return None
+    limit = limits.get(case.trainee.status, limits["default"])
+    used = sum(1 for h in _subsidies(case) if h.date.year == p.on.year)
+    if used < limit:
+        return None
+    return Reason(
+        "ANNUAL_LIMIT_REACHED",
+        f"{p.on.year} 年已享受 {used} 次培训补贴。规定：{limits['wording']}",
+        p.citation("subsidies_per_year"),
+    )
+
+
+def no_lower_level_after_higher(case: Case, p: BoundParameters):
+    if not p.get("no_lower_level_after_higher"):
+        return None
+    course = case.course
+    rank = LEVEL_RANK[course.level]
+    for h in _subsidies(case):
+        if h.occupation_code == course.occupation_code and h.level and LEVEL_RANK[h.level] > rank:
+            return Reason(
+                "LOWER_LEVEL_AFTER_HIGHER",
+                f"已享受{LEVEL_NAMES[h.level]}补贴，不得再享受{LEVEL_NAMES[course.level]}补贴。",
+                p.citation("no_lower_level_after_higher"),
+            )
+    return None
+
+
+# --- amounts ---------------------------------------------------------------------------
+
+
+def standard_for(value, case: Case):
+    """A standard is either one amount for everyone or a table {occupation: {level: ...}}."""
+    if value is None or isinstance(value, int):
+        return value
+    return (value.get(case.course.occupation_code) or {}).get(case.course.level)
+
+
+def amount_of(standard) -> int | None:
+    if isinstance(standard, dict):
+        return standard.get("amount_fen")
+    return standard
+
+
+def standard_amount_subsidy(case: Case, p: BoundParameters, pending_message: str) -> tuple[list[Item], list[Reason]]:
+    """Pay the published standard (flat or per occupation+level) to the pack's payee;
+    without a published standard, say so instead of inventing an amount."""
+    amount = amount_of(standard_for(p.get("training_subsidy_fen"), case))
+    if amount is None:
+        return [], [Reason("STANDARD_NOT_PUBLISHED", pending_message, p.citation("training_subsidy_standard_pending"), "pending")]
+    item = Item(
+        "training_subsidy",
+        amount,
+        p.get("training_subsidy_payee"),
+        p.citation("training_subsidy_fen"),
+        onward_payee=p.get("training_subsidy_onward_payee"),
+    )
+    return [item], []

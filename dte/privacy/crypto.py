@@ -1,0 +1,113 @@
+"""Field encryption (AES-256-GCM, `cryptography`) with key rotation, and keyed blind indexes.
+
+DTE_DATA_KEY holds one or more keys, "kid:base64key,kid:base64key": the first encrypts,
+every listed key decrypts, so a new key is put first and `dte privacy rotate` re-encrypts.
+DTE_INDEX_KEY keys the HMAC blind index used for exact lookup and de-duplication; it
+never rotates with the data key, or every index would have to be rebuilt.
+Locally, when neither is set, keys are derived from SECRET_KEY (production refuses that).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "v1"
+
+
+class DecryptionError(ValueError):
+    pass
+
+
+def new_key_spec(kid: str) -> str:
+    return f"{kid}:{base64.b64encode(os.urandom(32)).decode()}"
+
+
+def _derive(label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"dte-local", info=label).derive(settings.SECRET_KEY.encode())
+
+
+def _parse_keys(spec: str) -> list[tuple[str, bytes]]:
+    keys = []
+    for item in spec.split(","):
+        kid, sep, material = item.strip().partition(":")
+        if not sep or not kid or "$" in kid:
+            raise ImproperlyConfigured(
+                "DTE_DATA_KEY must be 'kid:base64key[,kid:base64key…]'; generate one with `dte privacy newkey`."
+            )
+        try:
+            raw = base64.b64decode(material, validate=True)
+        except ValueError:
+            raise ImproperlyConfigured(f"DTE_DATA_KEY key {kid!r} is not valid base64; generate one with `dte privacy newkey`.") from None
+        if len(raw) != 32:
+            raise ImproperlyConfigured(f"DTE_DATA_KEY key {kid!r} must be 32 bytes (AES-256), got {len(raw)}.")
+        keys.append((kid, raw))
+    return keys
+
+
+@lru_cache(maxsize=4)
+def _keyring(spec: str | None, secret: str) -> tuple[tuple[str, bytes], ...]:
+    if spec:
+        return tuple(_parse_keys(spec))
+    return (("local", _derive(b"data-key")),)
+
+
+@lru_cache(maxsize=4)
+def _index_key(spec: str | None, secret: str) -> bytes:
+    if spec:
+        try:
+            raw = base64.b64decode(spec, validate=True)
+        except ValueError:
+            raise ImproperlyConfigured("DTE_INDEX_KEY must be base64 of at least 32 bytes; generate one with `dte privacy newkey`.") from None
+        if len(raw) < 32:
+            raise ImproperlyConfigured("DTE_INDEX_KEY must be at least 32 bytes.")
+        return raw
+    return _derive(b"index-key")
+
+
+def keyring() -> tuple[tuple[str, bytes], ...]:
+    return _keyring(settings.DTE_DATA_KEY, settings.SECRET_KEY)
+
+
+def active_kid() -> str:
+    return keyring()[0][0]
+
+
+def encrypt(plaintext: str, purpose: str) -> str:
+    kid, key = keyring()[0]
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), purpose.encode())
+    return f"{PREFIX}${kid}${base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def key_id_of(token: str) -> str:
+    return token.split("$", 2)[1]
+
+
+def decrypt(token: str, purpose: str) -> str:
+    try:
+        prefix, kid, payload = token.split("$", 2)
+    except ValueError:
+        raise DecryptionError("not an encrypted value") from None
+    keys = dict(keyring())
+    if prefix != PREFIX or kid not in keys:
+        raise DecryptionError(f"no key {kid!r} in DTE_DATA_KEY to decrypt this value")
+    blob = base64.urlsafe_b64decode(payload)
+    try:
+        return AESGCM(keys[kid]).decrypt(blob[:12], blob[12:], purpose.encode()).decode("utf-8")
+    except Exception:
+        raise DecryptionError("value fails authentication (tampered, or wrong key)") from None
+
+
+def blind_index(value: str, purpose: str) -> str:
+    key = _index_key(settings.DTE_INDEX_KEY, settings.SECRET_KEY)
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

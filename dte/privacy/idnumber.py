@@ -1,0 +1,96 @@
+"""Resident identity numbers (公民身份号码) per GB 11643-1999, and phone numbers.
+
+python-stdnum computes the ISO 7064 MOD 11-2 check digit; its `cn.ric.validate` also
+rejects real numbers whose county code its table lacks for the birth year, so an
+unknown area code is only a warning here. Hong Kong/Macao/Taiwan residence permits
+(港澳台居民居住证, codes 810000/820000/830000) are valid numbers too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from stdnum.cn import ric
+
+RESIDENCE_PERMIT_AREAS = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
+_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+_PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+
+
+class InvalidIdNumber(ValueError):
+    def __init__(self, message: str, field_name: str = "id_number"):
+        super().__init__(message)
+        self.field_name = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class IdNumber:
+    number: str
+    birth_date: date
+    gender: str  # "M" | "F"
+    area_code: str
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def age_on(self, day: date) -> int:
+        return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+def normalise_id_number(value: str) -> str:
+    return (value or "").strip().replace(" ", "").upper()
+
+
+def validate_id_number(value: str, *, today: date | None = None, min_age: int = 14, max_age: int = 100) -> IdNumber:
+    number = normalise_id_number(value)
+    today = today or date.today()
+    if len(number) == 15:
+        raise InvalidIdNumber("身份证号码为15位旧号码，请使用18位号码 / 15-digit numbers are obsolete: enter the 18-digit number.")
+    if not _ID_PATTERN.match(number):
+        raise InvalidIdNumber("身份证号码应为18位，前17位为数字，末位为数字或X / must be 17 digits followed by a digit or X.")
+    if ric.calc_check_digit(number) != number[-1]:
+        raise InvalidIdNumber("身份证号码校验位错误 / the check digit (last character) is wrong: re-read the number.")
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise InvalidIdNumber(f"身份证号码中的出生日期 {number[6:14]} 不存在 / the birth date {number[6:14]} does not exist.") from None
+    if birth > today:
+        raise InvalidIdNumber("身份证号码中的出生日期在未来 / the birth date is in the future.")
+    parsed = IdNumber(number, birth, "M" if int(number[16]) % 2 else "F", number[:6])
+    age = parsed.age_on(today)
+    if not min_age <= age <= max_age:
+        raise InvalidIdNumber(f"按身份证号码计算年龄为{age}岁，不在{min_age}–{max_age}岁之间 / age {age} is outside {min_age}–{max_age}.")
+    warnings: list[str] = []
+    if number[:6] not in RESIDENCE_PERMIT_AREAS:
+        try:
+            ric.get_birth_place(number)
+        except Exception:
+            warnings.append(f"地区码 {number[:6]} 不在已知行政区划表中，请核对 / area code {number[:6]} is not in the known table.")
+    return IdNumber(parsed.number, birth, parsed.gender, parsed.area_code, tuple(warnings))
+
+
+def normalise_phone(value: str) -> str:
+    digits = re.sub(r"[\s-]", "", value or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return digits
+
+
+def validate_phone(value: str) -> str:
+    phone = normalise_phone(value)
+    if not _PHONE_PATTERN.match(phone):
+        raise InvalidIdNumber("手机号码应为11位、以1开头 / a mobile number has 11 digits starting with 1.", field_name="phone")
+    return phone
+
+
+def mask_id_number(number: str) -> str:
+    if not number:
+        return ""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:] if len(number) > 8 else "*" * len(number)
+
+
+def mask_phone(phone: str) -> str:
+    if not phone:
+        return ""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)

@@ -1,0 +1,32 @@
+"""URL root. Each domain app that has a `urls.py` is mounted under its own prefix,
+and each that has `api.py` with a `router` joins the one OpenAPI at /api/."""
+
+from importlib import util
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from dte.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
+
+for app in settings.DTE_APPS:
+    if app == "dte.web":
+        continue
+    if util.find_spec(f"{app}.urls"):
+        label = app.rsplit(".", 1)[-1]
+        urlpatterns.append(path(f"{label}/", include(f"{app}.urls")))
+
+# The web shell (login, workbench, public pages) owns the site root.
+urlpatterns.append(path("", include("dte.web.urls")))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
