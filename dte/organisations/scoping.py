@@ -20,6 +20,7 @@ class Scope:
     organisation: str | None = None
     owner: str | None = None
     distinct: bool = False  # set when a path crosses a to-many relation
+    public: bool = False  # reference data every logged-in user may read (writes still scoped)
 
 
 def _scope_of(model: type[Model]) -> Scope:
@@ -35,7 +36,7 @@ def _filter_for(user, scope: Scope, write: bool) -> Q | None:
 
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    if user.is_platform_admin:
+    if user.is_platform_admin or (scope.public and not write):
         return Q()
     if write and user.role in READ_ONLY_ROLES:
         return None

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dte.catalogue.models import Level
 from dte.organisations.scoping import Scope
 from dte.privacy.fields import EncryptedTextField
 from dte.privacy.idnumber import mask_id_number, mask_phone
@@ -43,3 +44,72 @@ class Person(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class TrainingClass(models.Model):
+    """A class (培训班) an institution runs for one occupation, direction and level.
+
+    The spine shared by enrolment (registry) and delivery (training): other apps hang
+    their own models on it rather than adding columns here."""
+
+    class Mode(models.TextChoices):
+        SUBSIDISED = "subsidised", _("Government-subsidised")
+        ORDER = "order", _("Order-based (订单式)")
+        PROJECT = "project", _("Project-based (项目制)")
+        MARKET = "market", _("Market fee-paying")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Opening application submitted")
+        RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        IN_TRAINING = "in_training", _("In training")
+        COMPLETED = "completed", _("Completed")
+        CLOSED = "closed", _("Closed")
+
+    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="classes")
+    occupation = models.ForeignKey("catalogue.Occupation", on_delete=models.PROTECT)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    direction = models.CharField(_("direction"), max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=128)
+    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.SUBSIDISED)
+    division = models.ForeignKey("geography.Division", on_delete=models.PROTECT, verbose_name=_("venue division"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    capacity = models.PositiveIntegerField(_("capacity"), default=50)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    access_scope = Scope(division="division__code", organisation="institution_id")
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("training class")
+        verbose_name_plural = _("training classes")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Enrolment(models.Model):
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        ENROLLED = "enrolled", _("Enrolled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Not completed")
+
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="enrolments")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ENROLLED)
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+
+    access_scope = Scope(
+        division="training_class__division__code", organisation="training_class__institution_id", owner="person__user_id"
+    )
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [models.UniqueConstraint(fields=["training_class", "person"], name="enrolment_once_per_class")]
