@@ -135,6 +135,32 @@ class BoundParameters:
         dated = self.dated(name)
         return default if dated is None else dated.value
 
+    def peek(self, name: str) -> DatedValue | None:
+        """The dated value without recording it (to decide how to read a parameter)."""
+        return self._snap.get(name)
+
+    def cell(self, name: str, *keys: str) -> Any:
+        """One cell of a table parameter; the trace records only that cell, not the table."""
+        try:
+            dated = self._snap[name]
+        except KeyError:
+            raise ParameterError(f"pack has no parameter {name!r}") from None
+        value = dated.value if dated else None
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        label = name + "".join(f"[{k}]" for k in keys)
+        if self.trace is not None and label not in self._seen:
+            self._seen.add(label)
+            self.trace.append(
+                {
+                    "parameter": label,
+                    "value": value,
+                    "citation": dated.citation if dated else "",
+                    "effective_from": dated.effective_from.isoformat() if dated else None,
+                }
+            )
+        return value
+
     def citation(self, name: str) -> str:
         dated = self._snap.get(name)
         return dated.citation if dated else ""

@@ -14,6 +14,14 @@ class Person(models.Model):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")
 
+    class Status(models.TextChoices):  # the case statuses of dte.policy.cases.STATUSES
+        GRADUATE = "graduate", _("Graduate")
+        EMPLOYEE = "employee", _("Employee")
+        UNEMPLOYED = "unemployed", _("Unemployed")
+        FREELANCER = "freelancer", _("Freelancer / new-form worker")
+        STUDENT = "student", _("Student")
+        RETIRED = "retired", _("Retired")
+
     name = models.CharField(_("name"), max_length=64)
     id_number = EncryptedTextField(_("ID number"), purpose="id_number")
     id_index = models.CharField(max_length=64, unique=True, editable=False)  # keyed blind index for lookup/dedup
@@ -22,6 +30,8 @@ class Person(models.Model):
     birth_date = models.DateField(_("birth date"))
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     division = models.ForeignKey("geography.Division", on_delete=models.PROTECT, verbose_name=_("place of residence"))
+    employment_status = models.CharField(_("employment status"), max_length=12, choices=Status.choices, blank=True)
+    graduation_date = models.DateField(_("graduation date"), null=True, blank=True)
     registered_by = models.ForeignKey(
         "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="registered_people"
     )
@@ -79,6 +89,9 @@ class TrainingClass(models.Model):
     end_date = models.DateField(_("end date"))
     capacity = models.PositiveIntegerField(_("capacity"), default=50)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    quota = models.ForeignKey(
+        "registry.PlanQuota", null=True, blank=True, on_delete=models.PROTECT, related_name="classes", verbose_name=_("plan quota")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     access_scope = Scope(division="division__code", organisation="institution_id")
@@ -102,8 +115,16 @@ class Enrolment(models.Model):
 
     training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="enrolments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments")
+    class Source(models.TextChoices):
+        SELF = "self", _("Self-registered")
+        INSTITUTION = "institution", _("Entered by the institution")
+        IMPORT = "import", _("Imported roster")
+
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ENROLLED)
     enrolled_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.INSTITUTION)
+    eligible = models.BooleanField(_("eligible"), null=True)
+    eligibility = models.JSONField(_("eligibility decision"), default=dict, blank=True)
 
     access_scope = Scope(
         division="training_class__division__code", organisation="training_class__institution_id", owner="person__user_id"
@@ -113,3 +134,7 @@ class Enrolment(models.Model):
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         constraints = [models.UniqueConstraint(fields=["training_class", "person"], name="enrolment_once_per_class")]
+
+
+from .models_opening import ClassApplication, Commitment, RosterImport  # noqa: E402,F401
+from .models_plans import AnnualPlan, Announcement, PlanQuota, TrainingPlanFiling  # noqa: E402,F401

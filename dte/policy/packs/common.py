@@ -124,7 +124,7 @@ def certificate_from_home_province(case: Case, p: BoundParameters):
 
 
 def required_hours(case: Case, p: BoundParameters):
-    standard = standard_for(p.get("subsidy_standards"), case)
+    standard = standard_for(p, "subsidy_standards", case)
     if not isinstance(standard, dict) or standard.get("hours") is None:
         return None
     hours = case.course.hours_total
@@ -197,11 +197,13 @@ def no_lower_level_after_higher(case: Case, p: BoundParameters):
 # --- amounts ---------------------------------------------------------------------------
 
 
-def standard_for(value, case: Case):
-    """A standard is either one amount for everyone or a table {occupation: {level: ...}}."""
-    if value is None or isinstance(value, int):
-        return value
-    return (value.get(case.course.occupation_code) or {}).get(case.course.level)
+def standard_for(p: BoundParameters, name: str, case: Case):
+    """A standard is either one amount for everyone or a table {occupation: {level: ...}};
+    only the cell used goes into the trace."""
+    dated = p.peek(name)
+    if dated is None or not isinstance(dated.value, dict):
+        return p.get(name)
+    return p.cell(name, case.course.occupation_code, case.course.level)
 
 
 def amount_of(standard) -> int | None:
@@ -213,7 +215,7 @@ def amount_of(standard) -> int | None:
 def standard_amount_subsidy(case: Case, p: BoundParameters, pending_message: str) -> tuple[list[Item], list[Reason]]:
     """Pay the published standard (flat or per occupation+level) to the pack's payee;
     without a published standard, say so instead of inventing an amount."""
-    amount = amount_of(standard_for(p.get("training_subsidy_fen"), case))
+    amount = amount_of(standard_for(p, "training_subsidy_fen", case))
     if amount is None:
         return [], [Reason("STANDARD_NOT_PUBLISHED", pending_message, p.citation("training_subsidy_standard_pending"), "pending")]
     item = Item(

@@ -1,0 +1,104 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from dte.audit.models import AppendOnlyError, AuditEvent
+from dte.audit.services import audit_record, audit_verify
+from dte.organisations.tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chain():
+    org = OrganisationFactory()
+    for n in range(5):
+        audit_record("test.change", obj=org, before={"n": n}, after={"n": n + 1}, ip="10.0.0.1")
+    return list(AuditEvent.objects.order_by("seq"))
+
+
+def raw(sql: str, params=()):
+    """Tamper the way an attacker with database access would, bypassing the ORM
+    (and, on PostgreSQL, the append-only trigger)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
+
+
+def test_intact_chain_verifies(chain):
+    assert audit_verify() == []
+    assert [e.seq for e in chain] == [1, 2, 3, 4, 5]
+    assert chain[1].prev_hash == chain[0].hash
+    call_command("audit", "verify")
+
+
+def test_edited_row_is_named(chain):
+    raw("UPDATE audit_auditevent SET ip = %s WHERE seq = 3", ["192.168.1.1"])
+    problems = audit_verify()
+    assert [(p.seq, p.kind) for p in problems] == [(3, "edited")]
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+
+
+def test_edited_json_payload_is_named(chain):
+    raw("UPDATE audit_auditevent SET after = %s WHERE seq = 2", ['{"n": 999}'])
+    assert [(p.seq, p.kind) for p in audit_verify()] == [(2, "edited")]
+
+
+def test_deleted_row_is_named(chain):
+    raw("DELETE FROM audit_auditevent WHERE seq = 4")
+    kinds = {(p.seq, p.kind) for p in audit_verify()}
+    assert (4, "deleted") in kinds
+
+
+def test_truncated_tail_is_detected(chain):
+    raw("DELETE FROM audit_auditevent WHERE seq = 5")
+    assert [(p.seq, p.kind) for p in audit_verify()] == [(5, "truncated")]
+
+
+def test_reordered_rows_are_named(chain):
+    # Swap two rows' positions: renumber 2 → 0, 3 → 2, 0 → 3.
+    raw("UPDATE audit_auditevent SET seq = 0 WHERE seq = 2")
+    raw("UPDATE audit_auditevent SET seq = 2 WHERE seq = 3")
+    raw("UPDATE audit_auditevent SET seq = 3 WHERE seq = 0")
+    flagged = {p.seq for p in audit_verify()}
+    assert {2, 3} <= flagged
+
+
+def test_orm_cannot_rewrite_history(chain):
+    event = chain[0]
+    event.ip = "1.2.3.4"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(seq=1).update(ip="x")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database trigger exists on PostgreSQL only")
+def test_postgres_trigger_refuses_raw_update(chain):
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_auditevent SET ip = 'x' WHERE seq = 1")
+
+
+def test_request_actor_and_ip_are_recorded(client):
+    from dte.organisations.tests.factories import UserFactory
+    from dte.audit.context import actor_from_user, reset_actor, set_actor
+
+    user = UserFactory()
+    token = set_actor(actor_from_user(user, "203.0.113.9"))
+    try:
+        event = audit_record("test.ctx", obj=user.organisation)
+    finally:
+        reset_actor(token)
+    assert (event.actor_id, event.ip, event.actor_label) == (user.pk, "203.0.113.9", user.username)

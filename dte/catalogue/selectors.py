@@ -1,0 +1,131 @@
+"""Reading the catalogues: occupations by either code, whether an institution may train,
+the subsidy standard in force on a date, and standards as policy-engine overrides."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+
+from dte.policy.occupations import load_occupations
+from dte.policy.packs import UnknownPack, get_pack
+
+from .models import InstitutionListing, ListingAdjustment, Occupation, SubsidyStandard
+
+STANDARDS_TABLE = "subsidy_standards"  # Tianjin: {code: {level: {hours, amount_fen}}}
+STANDARD_AMOUNT = "training_subsidy_fen"  # other packs: one amount or {code: {level: amount}}
+
+
+def occupation_find(code: str | None) -> Occupation | None:
+    """An occupation by its document code (2-02-10-11) or its 2022 classification code (2-02-38-03)."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return Occupation.objects.filter(Q(code=code) | Q(classification_2022=code)).order_by("pk").first()
+
+
+def _occupation(occupation) -> Occupation | None:
+    return occupation if isinstance(occupation, Occupation) else occupation_find(occupation)
+
+
+def listing_status_on(listing: InstitutionListing, on: date) -> str | None:
+    """The listing's status on a date, from its adjustment history (None = not yet listed)."""
+    if listing.listed_on > on:
+        return None
+    last = (
+        ListingAdjustment.objects.filter(listing=listing, effective_on__lte=on).exclude(to_status="")
+        .order_by("-effective_on", "-at", "-pk").first()
+    )
+    return last.to_status if last else InstitutionListing.Status.LISTED
+
+
+def listing_may_train(organisation, occupation, level: str, on: date | None = None) -> bool:
+    """True only if the organisation has a training listing that was listed on `on` and
+    (currently) covers this occupation and level."""
+    occupation = _occupation(occupation)
+    if organisation is None or occupation is None:
+        return False
+    on = on or date.today()
+    listings = InstitutionListing.objects.filter(
+        organisation=organisation, kind=InstitutionListing.Kind.TRAINING,
+        coverage__occupation=occupation, coverage__level=level,
+    ).distinct()
+    return any(listing_status_on(listing, on) == InstitutionListing.Status.LISTED for listing in listings)
+
+
+def subsidy_standard_in_force(province_code: str, occupation, level: str, on: date | None = None) -> SubsidyStandard | None:
+    """The row with the latest effective_from on or before `on`."""
+    occupation = _occupation(occupation)
+    if occupation is None:
+        return None
+    return (
+        SubsidyStandard.objects.filter(
+            province_id=province_code, occupation=occupation, level=level, effective_from__lte=on or date.today()
+        ).order_by("-effective_from", "-pk").first()
+    )
+
+
+def subsidy_standard_history(province_code: str, occupation, level: str) -> list[SubsidyStandard]:
+    return list(SubsidyStandard.objects.filter(province_id=province_code, occupation=occupation, level=level).order_by("effective_from"))
+
+
+def standards_in_force(province_code: str, on: date) -> list[SubsidyStandard]:
+    """For each occupation and level of the province, the row in force on `on`."""
+    latest: dict[tuple[int, str], SubsidyStandard] = {}
+    rows = SubsidyStandard.objects.filter(province_id=province_code, effective_from__lte=on).select_related("occupation")
+    for row in rows.order_by("effective_from", "pk"):
+        latest[(row.occupation_id, row.level)] = row
+    return list(latest.values())
+
+
+def subsidy_standard_overrides(province_code: str, on: date | None = None, *, occupation=None, level: str | None = None) -> dict:
+    """Standards entered in the database, as a what-if/override mapping for the policy engine.
+
+    The shape is what dte.policy.engine.parse_overrides (and a `--parameters` file) accepts:
+    `{parameter: {"value": ..., "effective_from": "YYYY-MM-DD", "citation": ..., "published": ...}}`.
+    A pack with a standards table (Tianjin) gets `subsidy_standards` = its own table with the
+    database cells on top; the others get `training_subsidy_fen` = a table
+    `{code: {level: {"amount_fen", "hours"}}}` (a flat pack amount, e.g. Guangxi's, fills the
+    cells no row sets). Empty when no row is in force or the province has no pack.
+    Give occupation and level to cite exactly that row."""
+    on = on or date.today()
+    try:
+        pack = get_pack(province_code)
+    except UnknownPack:
+        return {}
+    rows = [r for r in standards_in_force(province_code, on) if r.amount_fen is not None or r.hours_required is not None]
+    if not rows:
+        return {}
+    bound = pack.parameters.bind(on)
+    table_now = bound.dated(STANDARDS_TABLE) if STANDARDS_TABLE in pack.parameters else None
+    if table_now is not None and isinstance(table_now.value, dict):
+        name, base_dated = STANDARDS_TABLE, table_now
+        table = {code: {lvl: dict(cell) for lvl, cell in levels.items()} for code, levels in table_now.value.items()}
+        for row in rows:
+            cell = table.setdefault(row.occupation.code, {}).setdefault(row.level, {})
+            if row.hours_required is not None:
+                cell["hours"] = row.hours_required
+            if row.amount_fen is not None:
+                cell["amount_fen"] = row.amount_fen
+    else:
+        name, base_dated = STANDARD_AMOUNT, bound.dated(STANDARD_AMOUNT)
+        flat = base_dated.value if base_dated is not None and isinstance(base_dated.value, int) else None
+        table = {}
+        if flat is not None:
+            table = {o.code: {lvl: flat for lvl in o.levels} for o in load_occupations()}
+        for row in rows:
+            if row.amount_fen is None:
+                continue
+            cell = {"amount_fen": row.amount_fen}
+            if row.hours_required is not None:
+                cell["hours"] = row.hours_required
+            table.setdefault(row.occupation.code, {})[row.level] = cell
+        if not table:
+            return {}
+    starts = [r.effective_from for r in rows] + ([base_dated.effective_from] if base_dated is not None else [])
+    cited = [r for r in rows if occupation is not None and r.occupation == _occupation(occupation) and r.level == level]
+    citations = [cited[0].citation] if cited else sorted({r.citation for r in rows})
+    spec = {"value": table, "effective_from": max(starts).isoformat(), "citation": "；".join(citations)}
+    if cited and cited[0].published:
+        spec["published"] = cited[0].published.isoformat()
+    return {name: spec}

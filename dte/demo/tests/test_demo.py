@@ -1,0 +1,25 @@
+import pytest
+from django.core.management import call_command
+
+from dte.geography.models import Division
+from dte.organisations.models import User
+from dte.privacy.idnumber import validate_id_number
+from dte.registry.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_setup_loads_reference_data_accounts_and_people(settings):
+    call_command("setup", demo_scale=1)
+    assert Division.objects.filter(level="prefecture").count() == 49
+    assert Division.objects.get(code="140100").parent_id == "140000"
+    assert Division.objects.filter(level="county", code__startswith="54").exists()
+    roles = set(User.objects.values_list("role", flat=True))
+    assert len(roles) == 9  # every role has a demo account
+    assert 990 <= Person.objects.count() <= 1000  # rare random ID clashes are skipped
+    for person in Person.objects.all()[:50]:
+        validate_id_number(person.id_number)  # every generated number is valid
+        assert person.birth_date.strftime("%Y%m%d") == person.id_number[6:14]
+    count = Person.objects.count()
+    call_command("demo", scale=1)  # deterministic: a re-run adds nobody
+    assert Person.objects.count() == count

@@ -1,0 +1,332 @@
+"""Evaluate a whole population against a pack, streaming (pure Python, no Django).
+
+Cases flow through generators in fixed-size chunks; each worker process evaluates a
+chunk into a small mergeable Summary, so memory stays flat whatever the population size.
+Parameters are resolved once per date per process (ParameterSet snapshots), and no
+trace is built in bulk runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import random
+import resource
+import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterable, Iterator
+
+from .cases import CaseError, parse_case
+from .engine import ParameterSet
+from .occupations import LEVELS, load_occupations
+from .packs import get_pack
+
+CHUNK_SIZE = 5000
+MAX_EXAMPLES = 5
+
+
+# --- populations -------------------------------------------------------------------------
+
+
+def demo_chunk(province: str, seed: int, chunk_index: int, size: int) -> Iterator[dict]:
+    """Deterministic synthetic cases: the same (seed, chunk) always gives the same cases,
+    however many workers share the run."""
+    rng = random.Random(f"{seed}:{chunk_index}")
+    home = get_pack(province).division_code[:2]
+    codes = [o.code for o in load_occupations()]
+    statuses = ("graduate", "employee", "unemployed", "freelancer", "student", "retired")
+    status_weights = (30, 30, 15, 10, 10, 5)
+    base = date(2026, 1, 1)
+    for offset in range(size):
+        start = base + timedelta(days=rng.randrange(330))
+        days = rng.randrange(3, 40)
+        hours = rng.choice((60, 64, 80, 90, 100, 120, 128, 160, 192))
+        size_of_class = rng.randrange(20, 61)
+        occupation = rng.choice(codes)
+        level = rng.choice(LEVELS)
+        history = []
+        if rng.random() < 0.2:
+            history.append(
+                {
+                    "date": (start - timedelta(days=rng.randrange(30, 700))).isoformat(),
+                    "kind": "training_subsidy",
+                    "occupation_code": occupation if rng.random() < 0.5 else rng.choice(codes),
+                    "level": rng.choice(LEVELS),
+                    "amount_fen": 80000,
+                }
+            )
+        yield {
+            "id": f"demo-{chunk_index * CHUNK_SIZE + offset}",
+            "trainee": {
+                "status": rng.choices(statuses, status_weights)[0],
+                "graduation_date": (start - timedelta(days=rng.randrange(-200, 1200))).isoformat(),
+                "employed_after_training": rng.random() < 0.75,
+            },
+            "course": {
+                "occupation_code": occupation,
+                "level": level,
+                "mode": rng.choices(("subsidised", "order", "project", "market"), (60, 15, 15, 10))[0],
+                "institution_province": home if rng.random() < 0.95 else "11",
+                "start_date": start.isoformat(),
+                "end_date": (start + timedelta(days=days)).isoformat(),
+                "training_days": days,
+                "hours_total": hours,
+                "hours_online": rng.randrange(0, hours + 1),
+                "training_certificate": rng.random() < 0.92,
+                "level_certificate": {"issued_on": (start + timedelta(days=days + 30)).isoformat(), "province": home if rng.random() < 0.95 else "11"}
+                if rng.random() < 0.8
+                else None,
+            },
+            "class": {"size": size_of_class, "employed_after_training": rng.randrange(size_of_class // 2, size_of_class + 1)},
+            "history": history,
+        }
+
+
+def _unflatten(row: dict) -> dict:
+    """CSV columns are dotted paths ("course.level"); `history` holds a JSON list."""
+    case: dict = {}
+    for key, raw in row.items():
+        if key is None or raw is None or raw == "":
+            continue
+        if key == "history":
+            raw = json.loads(raw)
+        target = case
+        *parents, leaf = key.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = raw
+    return case
+
+
+def read_population(path: str) -> Iterator[dict]:
+    """Stream cases from a .csv (dotted column names) or .jsonl/.ndjson file (one case per line)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        if path.endswith((".jsonl", ".ndjson", ".json")):
+            for line_number, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError:
+                        yield {"__error__": f"line {line_number}: invalid JSON"}
+        else:
+            for row in csv.DictReader(handle):
+                try:
+                    yield _unflatten(row)
+                except json.JSONDecodeError:
+                    yield {"__error__": f"row {row.get('id', '?')}: history is not valid JSON"}
+
+
+def chunked(items: Iterable, size: int = CHUNK_SIZE) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    cases: int = 0
+    invalid: int = 0
+    eligible: int = 0
+    total_fen: int = 0
+    by_kind_fen: Counter = field(default_factory=Counter)
+    by_payee_fen: Counter = field(default_factory=Counter)
+    reasons: Counter = field(default_factory=Counter)
+    invalid_fields: Counter = field(default_factory=Counter)
+    by_occupation_level: dict = field(default_factory=dict)  # "code/level" -> [cases, eligible, fen]
+    compare: dict | None = None
+
+    def merge(self, other: "Summary") -> None:
+        self.cases += other.cases
+        self.invalid += other.invalid
+        self.eligible += other.eligible
+        self.total_fen += other.total_fen
+        self.by_kind_fen.update(other.by_kind_fen)
+        self.by_payee_fen.update(other.by_payee_fen)
+        self.reasons.update(other.reasons)
+        self.invalid_fields.update(other.invalid_fields)
+        for key, (n, e, fen) in other.by_occupation_level.items():
+            row = self.by_occupation_level.setdefault(key, [0, 0, 0])
+            row[0] += n
+            row[1] += e
+            row[2] += fen
+        if other.compare is not None:
+            if self.compare is None:
+                self.compare = _empty_compare()
+            mine, theirs = self.compare, other.compare
+            for key in ("gainers", "losers", "unchanged", "gain_fen", "loss_fen", "total_b_fen"):
+                mine[key] += theirs[key]
+            mine["newly_eligible"] += theirs["newly_eligible"]
+            mine["no_longer_eligible"] += theirs["no_longer_eligible"]
+            mine["by_occupation_level_delta_fen"].update(theirs["by_occupation_level_delta_fen"])
+            mine["examples"] = sorted(mine["examples"] + theirs["examples"], key=lambda e: -abs(e["delta_fen"]))[:MAX_EXAMPLES]
+
+
+def _empty_compare() -> dict:
+    return {
+        "gainers": 0,
+        "losers": 0,
+        "unchanged": 0,
+        "gain_fen": 0,
+        "loss_fen": 0,
+        "total_b_fen": 0,
+        "newly_eligible": 0,
+        "no_longer_eligible": 0,
+        "by_occupation_level_delta_fen": Counter(),
+        "examples": [],
+    }
+
+
+def evaluate_chunk(province: str, cases: Iterable[dict], params: ParameterSet, compare: ParameterSet | None, on: date | None) -> Summary:
+    pack = get_pack(province)
+    summary = Summary(compare=_empty_compare() if compare is not None else None)
+    table = summary.by_occupation_level
+    for raw in cases:
+        summary.cases += 1
+        try:
+            if "__error__" in raw:
+                raise CaseError("case", raw["__error__"])
+            case = parse_case(raw)
+        except CaseError as error:
+            summary.invalid += 1
+            summary.invalid_fields[error.path] += 1
+            continue
+        decision = pack.quote(case, on=on, params=params, trace=False)
+        total = decision.total_fen
+        key = f"{case.course.occupation_code}/{case.course.level}"
+        row = table.get(key)
+        if row is None:
+            row = table[key] = [0, 0, 0]
+        row[0] += 1
+        row[2] += total
+        if decision.eligible:
+            summary.eligible += 1
+            row[1] += 1
+        summary.total_fen += total
+        for item in decision.items:
+            summary.by_kind_fen[item.kind] += item.amount_fen
+            summary.by_payee_fen[item.payee] += item.amount_fen
+        for reason in decision.reasons:
+            summary.reasons[reason.code] += 1
+        if compare is not None:
+            _compare_one(summary.compare, raw, case, decision, pack.quote(case, on=on, params=compare, trace=False), key)
+    return summary
+
+
+def _compare_one(result: dict, raw: dict, case, a, b, key: str) -> None:
+    delta = b.total_fen - a.total_fen
+    result["total_b_fen"] += b.total_fen
+    if delta > 0:
+        result["gainers"] += 1
+        result["gain_fen"] += delta
+    elif delta < 0:
+        result["losers"] += 1
+        result["loss_fen"] += -delta
+    else:
+        result["unchanged"] += 1
+    result["newly_eligible"] += int(b.eligible and not a.eligible)
+    result["no_longer_eligible"] += int(a.eligible and not b.eligible)
+    if delta:
+        result["by_occupation_level_delta_fen"][key] += delta
+        examples = result["examples"]
+        if len(examples) < MAX_EXAMPLES or abs(delta) > abs(examples[-1]["delta_fen"]):
+            examples.append({"id": raw.get("id"), "occupation_level": key, "a_fen": a.total_fen, "b_fen": b.total_fen, "delta_fen": delta})
+            examples.sort(key=lambda e: -abs(e["delta_fen"]))
+            del examples[MAX_EXAMPLES:]
+
+
+# --- running -----------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(province, params, compare, on) -> None:
+    _WORKER.update(province=province, params=params, compare=compare, on=on)
+
+
+def _run_task(task) -> Summary:
+    kind, payload = task
+    w = _WORKER
+    cases = demo_chunk(w["province"], *payload) if kind == "demo" else payload
+    return evaluate_chunk(w["province"], cases, w["params"], w["compare"], w["on"])
+
+
+def demo_tasks(n: int, seed: int) -> Iterator[tuple]:
+    for chunk_index, start in enumerate(range(0, n, CHUNK_SIZE)):
+        yield ("demo", (seed, chunk_index, min(CHUNK_SIZE, n - start)))
+
+
+def file_tasks(path: str) -> Iterator[tuple]:
+    for chunk in chunked(read_population(path)):
+        yield ("cases", chunk)
+
+
+def peak_memory_mb() -> dict:
+    """Peak resident memory (ru_maxrss is in KiB on Linux): this process and the largest worker."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"main_mb": round(own, 1), "largest_worker_mb": round(children, 1)}
+
+
+def run(province: str, tasks: Iterable[tuple], params: ParameterSet, compare: ParameterSet | None = None, on: date | None = None, workers: int | None = None) -> dict:
+    """Evaluate every task, keeping at most 2 chunks per worker in flight (streaming)."""
+    workers = workers or os.cpu_count() or 1
+    started = time.perf_counter()
+    total = Summary(compare=_empty_compare() if compare is not None else None)
+    if workers == 1:
+        _init_worker(province, params, compare, on)
+        for task in tasks:
+            total.merge(_run_task(task))
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(province, params, compare, on)) as pool:
+            pending = set()
+            for task in tasks:
+                pending.add(pool.submit(_run_task, task))
+                if len(pending) >= workers * 2:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        total.merge(future.result())
+            for future in pending:
+                total.merge(future.result())
+    elapsed = time.perf_counter() - started
+    return report(province, total, elapsed, workers)
+
+
+def report(province: str, s: Summary, elapsed: float, workers: int) -> dict:
+    result = {
+        "province": province,
+        "cases": s.cases,
+        "invalid": s.invalid,
+        "invalid_fields": dict(s.invalid_fields.most_common()),
+        "eligible": s.eligible,
+        "total_fen": s.total_fen,
+        "by_kind_fen": dict(s.by_kind_fen),
+        "by_payee_fen": dict(s.by_payee_fen),
+        "reasons": dict(s.reasons.most_common()),
+        "by_occupation_level": {
+            key: {"cases": n, "eligible": e, "total_fen": fen} for key, (n, e, fen) in sorted(s.by_occupation_level.items())
+        },
+        "seconds": round(elapsed, 2),
+        "workers": workers,
+        "throughput_cases_per_second": round(s.cases / elapsed) if elapsed else None,
+        "peak_memory": peak_memory_mb(),
+    }
+    if s.compare is not None:
+        c = dict(s.compare)
+        c["by_occupation_level_delta_fen"] = dict(sorted(c["by_occupation_level_delta_fen"].items()))
+        c["net_change_fen"] = c["total_b_fen"] - s.total_fen
+        result["compare"] = c
+    return result

@@ -1,0 +1,72 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from dte.organisations.roles import Role
+from dte.organisations.tests.factories import UserFactory
+from dte.settings import env
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_chinese_by_default(client):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in response.content.decode()
+    assert "登录" in response.content.decode()
+
+
+def test_english_is_switchable(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"}, follow=True)
+    body = response.content.decode()
+    assert 'lang="en"' in body and "Log in" in body
+
+
+def test_workbench_requires_login_and_shows_the_role(client):
+    assert client.get("/").status_code == 302
+    user = UserFactory(role=Role.PROVINCE_OFFICER, password="x")
+    client.force_login(user)
+    body = client.get("/").content.decode()
+    assert "工作台" in body and "省级人社部门" in body
+
+
+def test_login_with_password(client):
+    UserFactory(username="officer1")
+    response = client.post("/login/", {"username": "officer1", "password": "Test@12345"})
+    assert response.status_code == 302 and response.url == "/"
+
+
+def test_admin_is_for_system_administrators_only(client):
+    client.force_login(UserFactory(role=Role.PROVINCE_OFFICER))
+    assert client.get("/admin/").status_code == 302
+    admin = UserFactory(role=Role.SYSADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_health():
+    from django.test import Client
+
+    assert Client().get("/health/").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("reader, name, value, message", [
+    (lambda: env.env_bool("DEBUG", False), "DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+    (lambda: env.env_int("DTE_IMPORT_MAX_ROWS", 1), "DTE_IMPORT_MAX_ROWS", "lots", "is not an integer"),
+    (lambda: env.env_database("DATABASE_URL", "x"), "DATABASE_URL", "localhost/db", "is not a database URL"),
+    (lambda: env.env_str("SECRET_KEY", required=True), "SECRET_KEY", "", "SECRET_KEY is not set"),
+])
+def test_malformed_environment_names_the_variable(monkeypatch, reader, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        reader()
+
+
+def test_production_refuses_to_start_without_keys(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("SECRET_KEY", "s" * 60)
+    monkeypatch.delenv("DTE_DATA_KEY", raising=False)
+    sys.modules.pop("dte.settings.production", None)
+    with pytest.raises(ImproperlyConfigured, match="DTE_DATA_KEY"):
+        importlib.import_module("dte.settings.production")
