@@ -52,8 +52,7 @@ def required_hours(training_class) -> Requirement:
 
     standard = (
         SubsidyStandard.objects.filter(
-            province_id=training_class.division.province_code if hasattr(training_class.division, "province_code")
-            else training_class.division_id[:2] + "0000",
+            province_id=str(training_class.division_id)[:2] + "0000",
             occupation_id=training_class.occupation_id, level=training_class.level,
             effective_from__lte=training_class.start_date, hours_required__isnull=False,
         ).order_by("-effective_from").first()

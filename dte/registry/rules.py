@@ -1,0 +1,163 @@
+"""What the registry asks the province packs: eligibility at enrolment, forbidden claims,
+the cross-province clause and the class-opening deadlines. The packs stay pure; this
+module turns database rows into case facts and pack answers into dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dte.policy.services import PolicyInputError, pack_for_division, policy_quote
+from dte.workdays.services import add_period, calendar_for
+
+# Reasons that can only be settled after training (certificates, exams, days, class
+# employment, published amounts): at enrolment they are shown as "later", not as refusals.
+AFTER_TRAINING_CODES = frozenset({
+    "TRAINING_CERTIFICATE_MISSING", "LEVEL_CERTIFICATE_MISSING", "EXAM_NOT_PASSED", "CERTIFICATE_OTHER_PROVINCE",
+    "HOURS_MISSING", "HOURS_BELOW_REQUIREMENT", "STANDARD_NOT_PUBLISHED", "TRAINING_DAYS_MISSING",
+    "CLASS_EMPLOYMENT_UNKNOWN", "EMPLOYMENT_RATE_BELOW_THRESHOLD", "CAPPED", "ONLINE_HOURS_OVER_CAP",
+})
+# The class-opening deadline is called differently in each pack (Tianjin: 开班申请; Yunnan: 开班材料).
+OPENING_DEADLINE_KEYS = ("class_opening_application", "class_materials")
+REVIEW_DEADLINE_KEYS = ("class_review",)
+# Who reviews a class-opening application: Tianjin — 市人社局 (附件4 一(二)); Yunnan — the
+# county bureau where the institution is (四(四) 1、2), with the province above it.
+PROVINCE_REVIEW_ONLY = {"tianjin": "津人社办发〔2022〕94号 附件4 一(二)"}
+
+
+class PolicyUnavailable(LookupError):
+    pass
+
+
+def pack_of(division_code: str):
+    pack = pack_for_division(division_code)
+    if pack is None:
+        raise PolicyUnavailable(f"no policy pack for division {division_code}")
+    return pack
+
+
+def cross_province_citation(division_code: str, on: date) -> str:
+    pack = pack_of(division_code)
+    return pack.parameters.bind(on, None).citation("cross_province_training_forbidden")
+
+
+def forbidden_claims_in(text: str, division_code: str, on: date) -> list[tuple[str, str]]:
+    return pack_of(division_code).find_forbidden_claims(text, on)
+
+
+def online_cap(division_code: str, on: date) -> tuple[int | None, str]:
+    return pack_of(division_code).online_cap(on)
+
+
+# --- eligibility ---------------------------------------------------------------------
+
+
+def history_of(person, exclude_class_id=None) -> list[dict]:
+    """Earlier completed subsidised classes of this person, as the pack's history entries."""
+    from .models import Enrolment, TrainingClass
+
+    entries = []
+    done = (
+        Enrolment.objects.filter(person=person, status=Enrolment.Status.COMPLETED)
+        .exclude(training_class__mode=TrainingClass.Mode.MARKET)
+        .exclude(training_class_id=exclude_class_id)
+        .select_related("training_class__occupation")
+    )
+    for e in done:
+        k = e.training_class
+        entries.append({"date": k.end_date.isoformat(), "kind": "training_subsidy", "occupation_code": k.occupation.code,
+                        "level": k.level, "amount_fen": 0})
+    return entries
+
+
+def case_for(*, status: str, graduation_date: date | None, birth_date: date | None, training_class, history=()) -> dict:
+    k = training_class
+    return {
+        "trainee": {
+            "status": status or "unemployed",
+            "birth_date": birth_date.isoformat() if birth_date else None,
+            "graduation_date": graduation_date.isoformat() if graduation_date else None,
+        },
+        "course": {
+            "occupation_code": k.occupation.code,
+            "level": k.level,
+            "mode": k.mode,
+            "institution_province": k.institution.division_id[:2],
+            "start_date": k.start_date.isoformat(),
+            "end_date": k.end_date.isoformat(),
+        },
+        "history": list(history),
+    }
+
+
+def evaluate(case: dict, training_class) -> dict:
+    """The pack's decision at enrolment: {"eligible", "pack", "on", "reasons", "later"}."""
+    k = training_class
+    try:
+        decision = policy_quote(k.division_id, case, on=k.start_date)
+    except PolicyInputError as error:
+        return {"eligible": False, "pack": "", "on": k.start_date.isoformat(), "later": [],
+                "reasons": [{"code": "CASE_INVALID", "message": str(error), "citation": "", "effect": "refuse"}]}
+    data = decision.to_dict()
+    now, later = [], []
+    for reason in data["reasons"]:
+        if reason["code"] in AFTER_TRAINING_CODES:
+            later.append(reason)
+        elif reason["code"] == "MODE_NOT_SUBSIDISED" and k.mode == "market":
+            now.append({**reason, "effect": "info"})
+        else:
+            now.append(reason)
+    eligible = not any(r["effect"] == "refuse" for r in now)
+    return {"eligible": eligible, "pack": data["province"], "on": data["on"], "reasons": now, "later": later}
+
+
+def evaluate_person(person, training_class) -> dict:
+    case = case_for(status=person.employment_status, graduation_date=person.graduation_date, birth_date=person.birth_date,
+                    training_class=training_class, history=history_of(person, exclude_class_id=training_class.pk))
+    return evaluate(case, training_class)
+
+
+# --- class-opening deadlines ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueDate:
+    date: date
+    days: int
+    unit: str
+    citation: str
+    provisional: bool = False
+
+
+def latest_day_before(start: date, days: int, unit: str) -> tuple[date, bool]:
+    """The latest day D with add_period(D, days, unit) <= start (start day not counted)."""
+    if unit == "calendar":
+        return start - timedelta(days=days), False
+    calendar = calendar_for(start - timedelta(days=days * 3 + 40), start)
+    day, counted = start, 0
+    while counted < days:
+        counted += calendar.is_working_day(day)
+        day -= timedelta(days=1)
+    provisional = any(y not in calendar.known_years for y in range(day.year, start.year + 1))
+    return day, provisional
+
+
+def opening_due(division_code: str, start: date) -> DueDate | None:
+    """When the opening application must be in, from the pack's deadline (None: no limit)."""
+    deadlines = pack_of(division_code).deadlines(start)
+    for key in OPENING_DEADLINE_KEYS:
+        d = deadlines.get(key)
+        if d is not None and d.direction == "before":
+            due, provisional = latest_day_before(start, d.days, d.unit)
+            return DueDate(due, d.days, d.unit, d.citation, provisional)
+    return None
+
+
+def review_due(division_code: str, submitted: date) -> DueDate | None:
+    deadlines = pack_of(division_code).deadlines(submitted)
+    for key in REVIEW_DEADLINE_KEYS:
+        d = deadlines.get(key)
+        if d is not None and d.direction == "after":
+            deadline = add_period(submitted, d.days, d.unit)
+            return DueDate(deadline.date, d.days, d.unit, d.citation, deadline.provisional)
+    return None
