@@ -1,16 +1,27 @@
-"""Writing to the registry: validated, encrypted, de-duplicated by blind index."""
+"""Writing to the registry: validated, encrypted, de-duplicated by blind index; enrolment
+against quotas with the province pack's eligibility decision; the written commitment."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from dte.audit.services import audit_record
+from dte.organisations.roles import Role
 from dte.privacy.crypto import blind_index
 from dte.privacy.idnumber import InvalidIdNumber, normalise_id_number, validate_id_number, validate_phone
 
-from .models import Person
+from . import rules
+from .errors import NotEligible, RegistryError
+from .models import Commitment, Enrolment, Person, PlanQuota, TrainingClass
+
+ENROLLING_STATUSES = {TrainingClass.Status.DRAFT, TrainingClass.Status.SUBMITTED, TrainingClass.Status.RETURNED,
+                      TrainingClass.Status.APPROVED}
+ACTIVE_ENROLMENT = (Enrolment.Status.APPLIED, Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED)
 
 
 class DuplicatePerson(ValueError):
@@ -29,7 +40,7 @@ def person_find_by_id_number(id_number: str) -> Person | None:
 
 def person_register(
     *, name: str, id_number: str, division_id: str, phone: str = "", registered_by=None, user=None,
-    today: date | None = None,
+    today: date | None = None, employment_status: str = "", graduation_date: date | None = None,
 ) -> Person:
     """Register one person; raises InvalidIdNumber for bad input, DuplicatePerson if already there."""
     name = (name or "").strip()
@@ -51,6 +62,8 @@ def person_register(
                 birth_date=parsed.birth_date,
                 gender=parsed.gender,
                 division_id=division_id,
+                employment_status=employment_status or "",
+                graduation_date=graduation_date,
                 registered_by=registered_by,
                 user=user,
             )
@@ -62,3 +75,130 @@ def person_register(
     except IntegrityError:  # a concurrent registration of the same number won the race
         raise DuplicatePerson(person_find_by_id_number(parsed.number)) from None
     return person
+
+
+def trainee_self_register(*, name: str, id_number: str, phone: str, division_id: str, password: str,
+                          employment_status: str = "", graduation_date: date | None = None, today: date | None = None):
+    """The public form: a Person and a trainee login (username = the mobile number)."""
+    from dte.organisations.models import User
+
+    phone = validate_phone(phone)
+    if User.objects.filter(username=phone).exists():
+        raise InvalidIdNumber("该手机号码已注册账号，请直接登录 / this mobile number already has an account: log in.", "phone")
+    with transaction.atomic():
+        user = User(username=phone, role=Role.TRAINEE, first_name=(name or "").strip()[:150])
+        user.set_password(password)
+        user.save()
+        person = person_register(name=name, id_number=id_number, division_id=division_id, phone=phone, user=user,
+                                 today=today, employment_status=employment_status, graduation_date=graduation_date)
+    return person
+
+
+# --- quotas ------------------------------------------------------------------------------
+
+
+def quota_take(quota_id: int, places: int = 1) -> None:
+    """Take places from a quota with one conditional UPDATE (… WHERE enrolled + n <= places):
+    concurrent takers serialise on the row and the last places go to exactly one of them."""
+    taken = PlanQuota.objects.filter(pk=quota_id, enrolled__lte=F("places") - places).update(enrolled=F("enrolled") + places)
+    if not taken:
+        quota = PlanQuota.objects.select_related("institution", "occupation").get(pk=quota_id)
+        raise RegistryError(
+            f"年度计划名额已满：{quota.institution} {quota.occupation.name} 计划 {quota.places} 人，已招 {quota.enrolled} 人。",
+            code="QUOTA_FULL",
+        )
+
+
+def quota_release(quota_id: int, places: int = 1) -> None:
+    PlanQuota.objects.filter(pk=quota_id, enrolled__gte=places).update(enrolled=F("enrolled") - places)
+
+
+# --- enrolment ------------------------------------------------------------------------------
+
+
+def enrolment_create(training_class: TrainingClass, person: Person, *, source: str = Enrolment.Source.INSTITUTION,
+                     decision: dict | None = None) -> Enrolment:
+    """Enrol one person: the pack decides eligibility (reasons kept on the enrolment); a
+    subsidised place needs an eligible person, a free place in the class and in its quota."""
+    if training_class.status not in ENROLLING_STATUSES:
+        raise RegistryError(f"该班级状态为“{training_class.get_status_display()}”，不能报名。", code="CLASS_CLOSED")
+    decision = decision if decision is not None else rules.evaluate_person(person, training_class)
+    if not decision["eligible"] and training_class.mode != TrainingClass.Mode.MARKET:
+        raise NotEligible(decision)
+    with transaction.atomic():
+        klass = TrainingClass.objects.select_for_update().get(pk=training_class.pk)  # capacity: one enrolment at a time
+        if Enrolment.objects.filter(training_class=klass, person=person).exists():
+            raise RegistryError(f"{person.name} 已在本班名单中。", code="ALREADY_ENROLLED")
+        if Enrolment.objects.filter(training_class=klass, status__in=ACTIVE_ENROLMENT).count() >= klass.capacity:
+            raise RegistryError(f"班级已满（容量 {klass.capacity} 人）。", code="CLASS_FULL")
+        if klass.quota_id:
+            quota_take(klass.quota_id)
+        enrolment = Enrolment.objects.create(
+            training_class=klass, person=person, source=source, status=Enrolment.Status.ENROLLED,
+            eligible=decision["eligible"], eligibility=decision,
+        )
+        audit_record("registry.enrolment.create", obj=enrolment, division_code=klass.division_id,
+                     organisation_id=klass.institution_id,
+                     after={"class": klass.pk, "person": person.pk, "source": source, "eligible": decision["eligible"],
+                            "reasons": [r["code"] for r in decision["reasons"]]})
+    return enrolment
+
+
+def enrolment_withdraw(enrolment: Enrolment, *, reason: str = "") -> Enrolment:
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().select_related("training_class").get(pk=enrolment.pk)
+        if enrolment.status not in (Enrolment.Status.APPLIED, Enrolment.Status.ENROLLED):
+            raise RegistryError("只有报名中或已录取的学员可以退出。", code="BAD_STATUS")
+        before = enrolment.status
+        enrolment.status = Enrolment.Status.WITHDRAWN
+        enrolment.save(update_fields=["status"])
+        if enrolment.training_class.quota_id:
+            quota_release(enrolment.training_class.quota_id)
+        audit_record("registry.enrolment.withdraw", obj=enrolment, before={"status": before},
+                     after={"status": enrolment.status, "reason": reason},
+                     division_code=enrolment.training_class.division_id,
+                     organisation_id=enrolment.training_class.institution_id)
+    return enrolment
+
+
+# --- the written commitment (告知承诺) ----------------------------------------------------------
+
+
+def commitment_text(person: Person, training_class: TrainingClass) -> str:
+    k = training_class
+    return (
+        "告知承诺书\n"
+        f"本人 {person.name}（身份证号 {person.masked_id_number}）报名参加 {k.institution.name} 举办的"
+        f"“{k.title}”（{k.occupation.name}·{k.get_level_display()}，{k.start_date.isoformat()} 至 {k.end_date.isoformat()}），"
+        "郑重承诺：\n"
+        "一、本人已知悉本项目培训、考核及补贴的有关规定和要求；\n"
+        "二、本人符合参加本次培训和申报专业技术等级考核的条件；\n"
+        "三、本人提交的个人信息和材料真实、准确、完整；\n"
+        "四、本人愿意接受有关部门的核查，如有不实，自愿承担相应责任。"
+    )
+
+
+def commitment_sign(enrolment: Enrolment, *, text: str, ip: str = "", user=None) -> Commitment:
+    """Keep exactly the text the trainee signed, its SHA-256, the time and the IP."""
+    expected = commitment_text(enrolment.person, enrolment.training_class)
+    if text.replace("\r\n", "\n") != expected:
+        raise RegistryError("承诺书文本与平台提供的文本不一致，请刷新后重新签署。", code="COMMITMENT_TEXT_CHANGED")
+    if user is not None and enrolment.person.user_id and enrolment.person.user_id != user.pk:
+        raise RegistryError("只能由学员本人签署承诺书。", code="NOT_OWNER")
+    digest = hashlib.sha256(expected.encode("utf-8")).hexdigest()
+    with transaction.atomic():
+        commitment = Commitment.objects.create(enrolment=enrolment, text=expected, text_sha256=digest,
+                                               signed_at=timezone.now(), ip=ip or "", signed_by=user)
+        audit_record("registry.commitment.sign", obj=commitment, ip=ip or None,
+                     division_code=enrolment.training_class.division_id,
+                     organisation_id=enrolment.training_class.institution_id,
+                     after={"enrolment": enrolment.pk, "sha256": digest})
+    return commitment
+
+
+def trainee_enrol_and_sign(training_class: TrainingClass, person: Person, *, text: str, ip: str = "", user=None):
+    """The public path: enrol in an announced class and sign the commitment, both or neither."""
+    with transaction.atomic():
+        enrolment = enrolment_create(training_class, person, source=Enrolment.Source.SELF)
+        commitment_sign(enrolment, text=text, ip=ip, user=user)
+    return enrolment

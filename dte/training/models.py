@@ -89,6 +89,19 @@ class Session(models.Model):
         return self.makeup_for_id is not None
 
 
+class ClassSchedule(models.Model):
+    """The institution's confirmation that a class's schedule is complete (then every later
+    change must keep total hours ≥ required hours as well as the online cap)."""
+
+    training_class = models.OneToOneField("registry.TrainingClass", on_delete=models.PROTECT, related_name="schedule")
+    confirmed_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey("organisations.User", on_delete=models.PROTECT, related_name="+")
+    total_hours = models.DecimalField(max_digits=7, decimal_places=1)
+    online_hours = models.DecimalField(max_digits=7, decimal_places=1)
+
+    access_scope = Scope(**CLASS_SCOPE)
+
+
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Present")
     LATE = "late", _("Late")

@@ -102,3 +102,15 @@ def test_request_actor_and_ip_are_recorded(client):
     finally:
         reset_actor(token)
     assert (event.actor_id, event.ip, event.actor_label) == (user.pk, "203.0.113.9", user.username)
+
+
+def test_audit_page_is_scoped(client, chain):
+    from dte.organisations.roles import Role
+    from dte.organisations.tests.factories import UserFactory, division
+
+    auditor = UserFactory(role=Role.AUDITOR, organisation__division=division("140000"))
+    audit_record("test.visible", division_code="140100")
+    audit_record("test.elsewhere", division_code="120100")
+    client.force_login(auditor)
+    body = client.get("/audit/").content.decode()
+    assert "test.visible" in body and "test.elsewhere" not in body
