@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
@@ -23,6 +23,7 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _YamlLoader = yaml.SafeLoader
 
 OVERRIDE_CITATION = "假设情形（--parameters 覆盖值）"
+UNDATED_FROM = date(1900, 1, 1)
 
 
 class ParameterError(ValueError):
@@ -32,7 +33,7 @@ class ParameterError(ValueError):
 @dataclass(frozen=True)
 class DatedValue:
     value: Any
-    effective_from: date
+    effective_from: date  # None only for an undated what-if value before it is placed
     citation: str
     published: date | None = None
     note: str = ""
@@ -99,6 +100,11 @@ class ParameterSet:
             )
         merged = dict(self.parameters)
         for name, dated in overrides.items():
+            if dated.effective_from is None:
+                # An undated what-if value sits on top of the history: in force from the
+                # latest published value on, so it wins for every date the pack covers.
+                starts = [v.effective_from for v in merged[name].values]
+                dated = replace(dated, effective_from=max(starts, default=UNDATED_FROM))
             merged[name] = merged[name].with_value(dated)
         return ParameterSet(merged)
 
@@ -266,9 +272,10 @@ def load_parameter_file(path: Path) -> ParameterSet:
     return parameters_from_mapping(data.get("parameters", {}), path.name)
 
 
-def parse_overrides(data: Any, default_from: date = date(1900, 1, 1)) -> dict[str, DatedValue]:
+def parse_overrides(data: Any) -> dict[str, DatedValue]:
     """What-if values: `{name: value}` or `{name: {value, effective_from, citation}}`,
-    optionally wrapped in `{"parameters": {...}}`. Each becomes one more dated value."""
+    optionally wrapped in `{"parameters": {...}}`. Each becomes one more dated value;
+    without effective_from it applies on top of the whole history."""
     if isinstance(data, dict) and isinstance(data.get("parameters"), dict):
         data = data["parameters"]
     if not isinstance(data, dict):
@@ -279,13 +286,13 @@ def parse_overrides(data: Any, default_from: date = date(1900, 1, 1)) -> dict[st
             where = f"parameters.{name}"
             overrides[name] = DatedValue(
                 value=spec["value"],
-                effective_from=_as_date(spec.get("effective_from", default_from), where),
+                effective_from=_as_date(spec["effective_from"], where) if spec.get("effective_from") else None,
                 citation=str(spec.get("citation") or OVERRIDE_CITATION),
                 published=_as_date(spec["published"], where) if spec.get("published") else None,
                 note=str(spec.get("note", "what-if")),
             )
         else:
-            overrides[name] = DatedValue(spec, default_from, OVERRIDE_CITATION, None, "what-if")
+            overrides[name] = DatedValue(spec, None, OVERRIDE_CITATION, None, "what-if")
     return overrides
 
 

@@ -27,8 +27,12 @@ def redis_available() -> bool:
 def test_job_runs_on_a_worker_through_redis():
     from celery.contrib.testing.worker import start_worker
 
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
-    app.conf.update(broker_url="redis://127.0.0.1:6379/15", task_always_eager=False, result_backend=None)
+    import uuid
+
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend", "task_default_queue")}
+    # A queue of our own, so that test runs in parallel never take each other's tasks.
+    app.conf.update(broker_url="redis://127.0.0.1:6379/15", task_always_eager=False, result_backend=None,
+                    task_default_queue=f"dte-test-{uuid.uuid4().hex}")
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             job = job_start("tests.count", params={"n": 3})

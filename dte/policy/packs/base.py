@@ -74,7 +74,10 @@ class PolicyPack:
 
     def quote(self, case: Case, on: date | None = None, params: ParameterSet | None = None, trace: bool = True) -> Decision:
         on = on or case.reference_date()
-        p = (params or self.parameters).bind(on, [] if trace else None)
+        parameter_set = params or self.parameters
+        p = parameter_set.bind(on, [] if trace else None)
+        if p.peek("home_province") is None:
+            return self._not_in_force(parameter_set, on, p)
         reasons: list[Reason] = []
         for rule in self.eligibility_rules:
             reasons.extend(_reasons(rule(case, p)))
@@ -85,6 +88,16 @@ class PolicyPack:
             reasons.extend(more)
         eligible = not any(r.effect == "refuse" for r in reasons)
         return Decision(self.code, on, eligible, items if eligible else [], reasons, p.trace or [])
+
+    def _not_in_force(self, parameter_set: ParameterSet, on: date, p: BoundParameters) -> Decision:
+        """Before the province's document took effect none of its rules apply."""
+        first = parameter_set.parameters["home_province"].values[0]
+        reason = Reason(
+            "POLICY_NOT_IN_FORCE",
+            f"{on.isoformat()} {self.name}实施方案尚未施行（自 {first.effective_from.isoformat()} 起施行）。",
+            first.citation,
+        )
+        return Decision(self.code, on, False, [], [reason], p.trace or [])
 
     def check_eligibility(self, case: Case, on: date | None = None, params: ParameterSet | None = None) -> list[Reason]:
         p = (params or self.parameters).bind(on or case.reference_date(), None)

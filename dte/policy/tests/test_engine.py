@@ -148,3 +148,29 @@ def test_decision_json_shape():
     data = json.loads(get_pack("shanxi").quote(parse_case(case_dict("shanxi"))).to_json())
     assert set(data) >= {"eligible", "items", "total_fen", "reasons", "trace"}
     assert data["items"][0] == {"kind": "training_subsidy", "amount_fen": 170000, "payee": "institution", "citation": "晋人社厅发〔2024〕27号 五(四)（每人每天150元）"}
+
+
+def test_undated_what_if_value_sits_on_top_of_published_history():
+    pack = get_pack("shanxi")
+    params = pack.parameters.with_overrides(parse_overrides({"subsidy_cap_fen": 600000}))
+    case = parse_case(case_dict("shanxi", **{"course.training_days": 60}))
+    assert pack.quote(case).total_fen == 500000
+    assert pack.quote(case, params=params).total_fen == 600000
+    assert params.parameters["subsidy_cap_fen"].values[-1].effective_from == date(2024, 5, 23)
+
+
+def test_dated_value_before_publication_is_not_in_force():
+    # Shanxi's plan is dated 2024-05-23: quoted the day before, none of its rules apply.
+    case = parse_case(case_dict("shanxi", **{"trainee.graduation_date": "2024-06-30"}))
+    before = get_pack("shanxi").quote(case, on=date(2024, 5, 22))
+    assert not before.eligible and before.total_fen == 0
+    assert [r.code for r in before.reasons] == ["POLICY_NOT_IN_FORCE"] and "2024-05-23" in before.reasons[0].message
+    assert get_pack("shanxi").quote(case, on=date(2024, 5, 23)).total_fen == 170000
+
+
+def test_pack_for_division():
+    from dte.policy.services import pack_for_division
+
+    assert pack_for_division("140105").code == "shanxi"  # a Taiyuan district
+    assert pack_for_division("530000").code == "yunnan"
+    assert pack_for_division("110000") is None
