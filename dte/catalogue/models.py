@@ -25,7 +25,8 @@ class Occupation(models.Model):
     directions = models.JSONField(_("directions"), default=list, blank=True)  # [] = not set
     is_active = models.BooleanField(default=True)
 
-    access_scope = Scope(public=True)  # reference data: everyone reads, only administrators change
+    # Reference data: everyone reads; province officers fill in what the documents leave unset (directions).
+    access_scope = Scope(public=True, public_writers=frozenset({"province_officer"}))
 
     class Meta:
         ordering = ["code"]
@@ -122,6 +123,11 @@ class SubsidyStandard(models.Model):
     entered_at = models.DateTimeField(auto_now_add=True)
 
     access_scope = Scope(division="province__code")
+
+    @property
+    def amount_yuan(self) -> str | None:
+        """'4031.00' — shown in 元; stored in fen."""
+        return None if self.amount_fen is None else f"{self.amount_fen // 100}.{self.amount_fen % 100:02d}"
 
     class Meta:
         ordering = ["province_id", "occupation__code", "level", "-effective_from"]

@@ -65,10 +65,6 @@ def subsidy_standard_in_force(province_code: str, occupation, level: str, on: da
     )
 
 
-def subsidy_standard_history(province_code: str, occupation, level: str) -> list[SubsidyStandard]:
-    return list(SubsidyStandard.objects.filter(province_id=province_code, occupation=occupation, level=level).order_by("effective_from"))
-
-
 def standards_in_force(province_code: str, on: date) -> list[SubsidyStandard]:
     """For each occupation and level of the province, the row in force on `on`."""
     latest: dict[tuple[int, str], SubsidyStandard] = {}
@@ -129,3 +125,30 @@ def subsidy_standard_overrides(province_code: str, on: date | None = None, *, oc
     if cited and cited[0].published:
         spec["published"] = cited[0].published.isoformat()
     return {name: spec}
+
+
+def listings_filter(queryset, *, province: str | None = None, kind: str | None = None, status: str | None = None, occupation=None):
+    """Narrow an (already scoped) listing queryset by the catalogue's filters."""
+    if province:
+        queryset = queryset.filter(province_id=province)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    if occupation:
+        occupation = _occupation(occupation)
+        queryset = queryset.filter(coverage__occupation=occupation).distinct() if occupation else queryset.none()
+    return queryset.select_related("organisation__division", "province").prefetch_related("coverage__occupation")
+
+
+def coverage_summary(listing: InstitutionListing) -> str:
+    """'大数据工程技术人员（初级、中级、高级）；…' for tables and exports."""
+    from .models import LEVEL_RANK, Level
+
+    by_occupation: dict[str, list[str]] = {}
+    for item in sorted(listing.coverage.all(), key=lambda c: (c.occupation.code, LEVEL_RANK[c.level])):
+        label = Level(item.level).label.split("(")[-1].rstrip(")")
+        if item.direction:
+            label += f"·{item.direction}"
+        by_occupation.setdefault(item.occupation.name, []).append(label)
+    return "；".join(f"{name}（{'、'.join(levels)}）" for name, levels in by_occupation.items())

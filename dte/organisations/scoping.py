@@ -21,6 +21,7 @@ class Scope:
     owner: str | None = None
     distinct: bool = False  # set when a path crosses a to-many relation
     public: bool = False  # reference data every logged-in user may read (writes still scoped)
+    public_writers: frozenset[str] = frozenset()  # roles that may change public reference data
 
 
 def _scope_of(model: type[Model]) -> Scope:
@@ -36,7 +37,7 @@ def _filter_for(user, scope: Scope, write: bool) -> Q | None:
 
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    if user.is_platform_admin or (scope.public and not write):
+    if user.is_platform_admin or (scope.public and (not write or user.role in scope.public_writers)):
         return Q()
     if write and user.role in READ_ONLY_ROLES:
         return None

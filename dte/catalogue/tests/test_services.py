@@ -178,3 +178,20 @@ def test_standard_add_refusals():
     with pytest.raises(PermissionDenied):
         subsidy_standard_add(**{**base, "amount_fen": 1, "by": UserFactory(role=Role.TRAINING_STAFF)})
     assert not SubsidyStandard.objects.filter(province_id="540000").exists()
+
+
+@pytest.mark.django_db
+def test_province_officer_fills_in_occupation_directions():
+    from django.core.exceptions import PermissionDenied
+
+    from dte.catalogue.models import Occupation
+    from dte.catalogue.services import occupation_update
+    from dte.organisations.tests.factories import UserFactory, division
+
+    occupation = Occupation.objects.create(code="2-02-38-99", name="测试职业")
+    officer = UserFactory(role=Role.PROVINCE_OFFICER, organisation__division=division("140000"))
+    occupation_update(occupation, by=officer, directions=["数据分析"])
+    occupation.refresh_from_db()
+    assert occupation.directions == ["数据分析"]
+    with pytest.raises(PermissionDenied):
+        occupation_update(occupation, by=UserFactory(role=Role.TRAINING_STAFF), directions=["x"])
