@@ -39,6 +39,9 @@ def escape(s: str) -> str:
 
 def main() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dte.settings.local"}
+    # Start from a fresh extraction: merging into the old catalogue would make msgmerge
+    # guess "fuzzy" translations from similar strings, and a wrong guess is worse than English.
+    PO.unlink(missing_ok=True)
     subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
          "--ignore", ".venv/*", "--ignore", "bench/*", "--ignore", "scripts/*"],
@@ -60,8 +63,8 @@ def main() -> int:
             return match.group(0)
         return f'msgid {match.group(1).strip()}\nmsgstr "{escape(chinese)}"\n'
 
-    text = re.sub(r'(?m)^#, fuzzy\n', "", text)
     text = re.sub(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n', fill, text)
+    text = text.replace('#, fuzzy\nmsgid ""\nmsgstr ""\n', 'msgid ""\nmsgstr ""\n', 1)  # the header is ours, not a guess
     PO.write_text(text, encoding="utf-8")
     subprocess.run(["msgfmt", "--check-format", "-o", str(PO.with_suffix(".mo")), str(PO)], check=True)
     print(f"{len(table)} translations known; {len(missing)} strings untranslated")
