@@ -16,6 +16,7 @@ except ImportError:  # pragma: no cover
 
 from dte.geography.models import Division
 from dte.organisations.scoping import scoped
+from dte.web.pagination import MAX_PAGE
 
 from .models import InstitutionListing, Level, ListingAdjustment, Occupation, SubsidyStandard
 from .selectors import coverage_summary, listings_filter, occupation_find, subsidy_standard_in_force
@@ -176,8 +177,8 @@ def listings(request, province: str = "", kind: str = "", status: str = "", occu
         raise HttpError(400, f"status 只能是 {', '.join(InstitutionListing.Status.values)}")
     if occupation and occupation_find(occupation) is None:
         raise HttpError(400, f"未知职业代码 {occupation} / unknown occupation code")
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise HttpError(400, f"page >= 1, 1 <= page_size <= {MAX_PAGE_SIZE}")
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise HttpError(400, f"1 <= page <= {MAX_PAGE}, 1 <= page_size <= {MAX_PAGE_SIZE}")
     queryset = listings_filter(scoped(request.user, InstitutionListing.objects.all()), province=province, kind=kind,
                                status=status, occupation=occupation).order_by("province_id", "kind", "organisation__name", "pk")
     start = (page - 1) * page_size

@@ -14,6 +14,13 @@ from .test_jobs import count_to  # noqa: F401  (registers the "tests.count" hand
 REDIS = ("127.0.0.1", 6379)
 
 
+def forget_connections() -> None:
+    """Celery caches its broker connection pools on first use; earlier (eager) tests may
+    have created them for the in-memory broker."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def redis_available() -> bool:
     try:
         socket.create_connection(REDIS, timeout=0.5).close()
@@ -33,6 +40,7 @@ def test_job_runs_on_a_worker_through_redis():
     # A queue of our own, so that test runs in parallel never take each other's tasks.
     app.conf.update(broker_url="redis://127.0.0.1:6379/15", task_always_eager=False, result_backend=None,
                     task_default_queue=f"dte-test-{uuid.uuid4().hex}")
+    forget_connections()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             job = job_start("tests.count", params={"n": 3})
@@ -44,5 +52,6 @@ def test_job_runs_on_a_worker_through_redis():
                 time.sleep(0.1)
     finally:
         app.conf.update(saved)
+        forget_connections()
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert job.result == {"counted": 3}
