@@ -184,7 +184,6 @@ class AttendanceFlag(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="flags")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     value = models.CharField(max_length=128)
-    enrolment_ids = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField(default=False)
 

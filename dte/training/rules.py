@@ -12,11 +12,6 @@ from datetime import date
 from dte.policy.packs.base import PolicyPack
 from dte.policy.services import pack_for_division
 
-# Fallbacks used only while a pack does not (yet) carry the parameter itself. Each is a
-# rule stated in the seed documents; the pack's own parameter wins when present.
-FULL_VIDEO_FALLBACK = {"tianjin": "津人社办发〔2022〕94号 四(二)：线上线下培训均应全程录像，做到可追溯、可查询"}
-LOCATION_CHECKIN_FALLBACK = {"tianjin": "津人社办发〔2022〕94号 四(三)：利用电子围栏、定位签到等信息化手段"}
-
 
 @dataclass(frozen=True)
 class Requirement:
@@ -65,27 +60,15 @@ def required_hours(training_class) -> Requirement:
 
 
 def requires_full_video(training_class) -> Requirement:
-    pack = pack_for_class(training_class)
-    method = getattr(pack, "requires_full_video", None)
-    if callable(method):
-        result = method(training_class.start_date)
-        if isinstance(result, tuple):
-            return Requirement(bool(result[0]), result[1] if result[0] else "")
-        return Requirement(bool(result), "")
-    value, citation = _param(pack, ("full_video_required", "requires_full_video", "full_video"), training_class.start_date)
-    if value is not None:
-        return Requirement(bool(value), citation if value else "")
-    citation = FULL_VIDEO_FALLBACK.get(pack.code, "")
-    return Requirement(bool(citation), citation)
+    """Whether every session needs its full recording (Tianjin 四(二)); False where the pack is silent."""
+    value, citation = _param(pack_for_class(training_class), ("full_video_required",), training_class.start_date)
+    return Requirement(bool(value), citation if value else "")
 
 
 def requires_location_checkin(training_class) -> Requirement:
-    pack = pack_for_class(training_class)
-    value, citation = _param(pack, ("location_checkin_required", "geofence_required"), training_class.start_date)
-    if value is not None:
-        return Requirement(bool(value), citation if value else "")
-    citation = LOCATION_CHECKIN_FALLBACK.get(pack.code, "")
-    return Requirement(bool(citation), citation)
+    """Whether offline venues need a geofence for location check-in (Tianjin 四(三))."""
+    value, citation = _param(pack_for_class(training_class), ("location_checkin_required",), training_class.start_date)
+    return Requirement(bool(value), citation if value else "")
 
 
 def forbidden_words_in(training_class, text: str) -> list[tuple[str, str]]:

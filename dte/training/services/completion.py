@@ -1,0 +1,130 @@
+"""Completion (结业): the assessment, the decision by the pack's rules with reasons, and the one
+function that writes Enrolment.status for this app."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from dte.audit.services import audit_record
+from dte.registry.models import Enrolment
+
+from .. import rules
+from ..models import CompletionAssessment, CompletionDecision, SessionEvidence, TrainingCertificate
+from ..selectors import TraineeSummary, class_sessions, class_summaries
+from .schedule import TrainingError
+
+# Transitions this app may make on Enrolment.status (the registry owns the rest).
+ENROLMENT_TRANSITIONS = {
+    Enrolment.Status.ENROLLED: {Enrolment.Status.COMPLETED, Enrolment.Status.FAILED},
+    Enrolment.Status.FAILED: {Enrolment.Status.COMPLETED, Enrolment.Status.FAILED},
+    Enrolment.Status.COMPLETED: {Enrolment.Status.FAILED, Enrolment.Status.COMPLETED},
+}
+
+
+def enrolment_set_status(enrolment: Enrolment, new: str, *, by, reason: str) -> Enrolment:
+    """The single place this app changes an enrolment's status (only that column is written)."""
+    allowed = ENROLMENT_TRANSITIONS.get(enrolment.status, set())
+    if new not in allowed:
+        raise TrainingError(f"学员状态不能从{enrolment.get_status_display()}改为{new} / transition not allowed")
+    if enrolment.status == Enrolment.Status.COMPLETED and new != enrolment.status and \
+            TrainingCertificate.objects.filter(enrolment=enrolment, status=TrainingCertificate.Status.VALID).exists():
+        raise TrainingError("已颁发培训合格证书，须先撤销证书 / revoke the certificate first")
+    old = enrolment.status
+    if old != new:
+        Enrolment.objects.filter(pk=enrolment.pk).update(status=new)
+        enrolment.status = new
+        audit_record("training.enrolment.status", obj=enrolment, before={"status": old}, after={"status": new, "reason": reason},
+                     actor=by, division_code=enrolment.training_class.division_id,
+                     organisation_id=enrolment.training_class.institution_id)
+    return enrolment
+
+
+@transaction.atomic
+def assessment_record(enrolment: Enrolment, *, score, by, pass_mark=Decimal(60), on=None) -> CompletionAssessment:
+    score = Decimal(str(score))
+    if not (Decimal(0) <= score <= Decimal(100)):
+        raise TrainingError("成绩应在0到100之间 / score must be 0–100")
+    record, _ = CompletionAssessment.objects.update_or_create(enrolment=enrolment, defaults={
+        "score": score, "pass_mark": Decimal(str(pass_mark)), "assessed_on": on or timezone.localdate(), "assessed_by": by})
+    audit_record("training.assessment.record", obj=record, after={"score": score, "pass_mark": pass_mark},
+                 division_code=enrolment.training_class.division_id, organisation_id=enrolment.training_class.institution_id)
+    return record
+
+
+def _num(value) -> str:
+    """56.0 → '56', 56.5 → '56.5'."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _pct(bp) -> str:
+    return f"{Decimal(bp) / 100:.0f}%"
+
+
+def completion_reasons(training_class, summary: TraineeSummary, *, sessions=None, assessment=None) -> list[dict]:
+    """Why this trainee does not complete (empty list = completes)."""
+    reasons = []
+    required = rules.required_hours(training_class)
+    needed = Decimal(required.value) if required.value is not None else summary.scheduled_hours
+    basis = required.citation if required.value is not None else "按课程表安排的全部学时（完成规定学时和内容）"
+    total = summary.hours["total"]
+    if total < needed:
+        reasons.append({"code": "hours", "message": f"完成学时{_num(total)}，少于规定的{_num(needed)}学时", "citation": basis})
+    cap = rules.online_cap(training_class)
+    if cap.value is not None and total and summary.online_share_bp > cap.value:
+        reasons.append({"code": "online_cap", "message": f"线上学时占比{_pct(summary.online_share_bp)}，超过{_pct(cap.value)}",
+                        "citation": cap.citation})
+    if assessment is None:
+        reasons.append({"code": "assessment", "message": "尚无结业考核成绩", "citation": "对完成规定学时和内容的学员进行结业考核"})
+    elif not assessment.passed:
+        reasons.append({"code": "assessment", "message": f"结业考核成绩{_num(assessment.score)}分，未达到{_num(assessment.pass_mark)}分",
+                        "citation": "结业考核合格的颁发培训合格证书"})
+    video = rules.requires_full_video(training_class)
+    if video.value:
+        sessions = sessions if sessions is not None else class_sessions(training_class)
+        recorded = set(SessionEvidence.objects.filter(session__in=sessions, kind=SessionEvidence.Kind.VIDEO)
+                       .values_list("session_id", flat=True))
+        relevant = [s for s in sessions if not s.makeup_for_id or summary.statuses.get(s.pk)]
+        lacking = [s for s in relevant if s.pk not in recorded]
+        if lacking:
+            names = "、".join(f"{s.title}（{timezone.localtime(s.starts_at):%m-%d}）" for s in lacking[:5])
+            more = f"等{len(lacking)}次" if len(lacking) > 5 else ""
+            reasons.append({"code": "video", "message": f"缺少全程录像：{names}{more}", "citation": video.citation})
+    return reasons
+
+
+@transaction.atomic
+def completion_decide(training_class, *, by, enrolment_ids: list[int] | None = None) -> list[CompletionDecision]:
+    """Decide completion for the class's trainees (all or some): Enrolment → completed/failed."""
+    now = timezone.now()
+    sessions = class_sessions(training_class)
+    if not sessions:
+        raise TrainingError("尚未安排课程 / no sessions")
+    if any(s.ends_at > now for s in sessions if not s.makeup_for_id):
+        raise TrainingError("课程尚未全部结束，不能认定结业 / not all sessions have ended")
+    enrolments = list(training_class.enrolments.filter(
+        status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED, Enrolment.Status.FAILED])
+        .select_for_update().order_by("pk"))
+    if enrolment_ids is not None:
+        enrolments = [e for e in enrolments if e.pk in set(enrolment_ids)]
+    certified = set(TrainingCertificate.objects.filter(enrolment__in=enrolments, status=TrainingCertificate.Status.VALID)
+                    .values_list("enrolment_id", flat=True))
+    enrolments = [e for e in enrolments if e.pk not in certified]  # a certified trainee's decision stands
+    assessments = {a.enrolment_id: a for a in CompletionAssessment.objects.filter(enrolment__in=enrolments)}
+    decisions = []
+    for summary in class_summaries(training_class, enrolments):
+        e = summary.enrolment
+        reasons = completion_reasons(training_class, summary, sessions=sessions, assessment=assessments.get(e.pk))
+        completed = not reasons
+        enrolment_set_status(e, Enrolment.Status.COMPLETED if completed else Enrolment.Status.FAILED, by=by,
+                             reason="；".join(r["message"] for r in reasons) or "完成规定学时和内容，结业考核合格")
+        decision, _ = CompletionDecision.objects.update_or_create(enrolment=e, defaults={
+            "completed": completed, "summary": summary.as_dict(), "reasons": reasons, "decided_at": now, "decided_by": by})
+        decisions.append(decision)
+    audit_record("training.completion.decide", obj=training_class,
+                 after={"completed": sum(d.completed for d in decisions), "failed": sum(not d.completed for d in decisions)},
+                 division_code=training_class.division_id, organisation_id=training_class.institution_id)
+    return decisions
