@@ -102,7 +102,7 @@ def evaluate(case: dict, training_class) -> dict:
     now, later = [], []
     for reason in data["reasons"]:
         if reason["code"] in AFTER_TRAINING_CODES:
-            later.append(reason)
+            later.append({"code": reason["code"], "message": reason["message"]})
         elif reason["code"] == "MODE_NOT_SUBSIDISED" and k.mode == "market":
             now.append({**reason, "effect": "info"})
         else:

@@ -1,0 +1,193 @@
+"""Benchmark: roster validation + import as background jobs (registry, issue 4).
+
+Generates a 100,000-row roster (.xlsx, or .csv with --format csv) with ~5 % bad rows mixed in
+(bad ID checksum, impossible graduation date, duplicate ID inside the file, bad phone), then
+runs the `registry.import_validate` and `registry.import_commit` jobs (enrolling the valid rows
+into one class against a plan quota) and prints elapsed time, rows/second and peak memory.
+
+  .venv/bin/python bench/registry_import.py [--rows 100000] [--format xlsx|csv]
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/h3bench .venv/bin/python bench/registry_import.py
+
+Without DATABASE_URL a fresh SQLite file in a temporary directory is used. A PostgreSQL
+database is created if missing and migrated; use a disposable one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TMP = Path(tempfile.mkdtemp(prefix="dte-import-bench-"))
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dte.settings.local")
+os.environ.setdefault("DTE_MEDIA_ROOT", str(TMP / "media"))
+os.environ["DEBUG"] = "0"
+
+HEADERS = ["姓名", "身份证号", "手机号", "居住地区划代码", "人员类别", "毕业日期"]
+COUNTIES = ["140105", "140106", "140107", "140108", "140109", "140110"]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def ensure_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    dsn = dict(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None)
+    with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
+            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
+def rows(count: int, seed: int = 4):
+    """(row, kind) with ~5 % bad rows of four kinds, valid IDs unique (sequence per area+birthday)."""
+    from stdnum.cn import ric
+
+    rng = random.Random(seed)
+    base, used = date(1998, 1, 1), set()
+    previous_id = None
+    for i in range(count):
+        while True:
+            area, birth, seq = rng.choice(COUNTIES), base + timedelta(days=rng.randrange(0, 6 * 365)), rng.randrange(1000)
+            body = f"{area}{birth:%Y%m%d}{seq:03d}"
+            if body not in used:
+                used.add(body)
+                break
+        number = body + ric.calc_check_digit(body + "0")
+        row = [f"学员{i}", number, f"13{rng.randrange(0, 10**9):09d}", area, "毕业生", "2024-06-30"]
+        kind = "ok"
+        roll = rng.random()
+        if roll < 0.0125:
+            row[1], kind = body + ("0" if number[-1] != "0" else "1"), "checksum"
+        elif roll < 0.025:
+            row[5], kind = "2024-13-45", "date"
+        elif roll < 0.0375 and previous_id:
+            row[1], kind = previous_id, "duplicate"
+        elif roll < 0.05:
+            row[2], kind = "1380013", "phone"
+        previous_id = number
+        yield row, kind
+
+
+def write_roster(path: Path, count: int, fmt: str) -> dict:
+    kinds: dict[str, int] = {}
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(HEADERS)
+            for row, kind in rows(count):
+                writer.writerow(row)
+                kinds[kind] = kinds.get(kind, 0) + 1
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("学员名单")
+        ws.append(HEADERS)
+        for row, kind in rows(count):
+            ws.append(row)
+            kinds[kind] = kinds.get(kind, 0) + 1
+        wb.save(path)
+    return kinds
+
+
+def seed_reference(places: int):
+    from dte.catalogue.models import InstitutionListing, ListingCoverage, Occupation
+    from dte.geography.models import Division
+    from dte.organisations.models import Organisation
+    from dte.registry.models import AnnualPlan, PlanQuota, TrainingClass
+
+    def division(code, level, parent=None):
+        return Division.objects.get_or_create(code=code, defaults={"name": code, "level": level, "parent": parent})[0]
+
+    china = division("000000", "national")
+    shanxi = division("140000", "province", china)
+    taiyuan = division("140100", "prefecture", shanxi)
+    for code in COUNTIES:
+        division(code, "county", taiyuan)
+    occupation, _ = Occupation.objects.get_or_create(code="2-02-10-09", defaults={"name": "人工智能工程技术人员"})
+    school, _ = Organisation.objects.get_or_create(name="基准测试大学", division=taiyuan, defaults={"kind": "training"})
+    listing, _ = InstitutionListing.objects.get_or_create(organisation=school, kind="training", province=shanxi,
+                                                          defaults={"listed_on": date(2024, 1, 1)})
+    ListingCoverage.objects.get_or_create(listing=listing, occupation=occupation, level="junior")
+    plan, _ = AnnualPlan.objects.get_or_create(province=shanxi, year=2024, title="基准测试年度计划")
+    quota, _ = PlanQuota.objects.get_or_create(plan=plan, institution=school, occupation=occupation,
+                                               defaults={"places": places})
+    klass = TrainingClass.objects.create(institution=school, occupation=occupation, level="junior", title="基准测试班",
+                                         division=taiyuan, start_date=date(2024, 9, 2), end_date=date(2024, 10, 31),
+                                         capacity=places, quota=quota)
+    return school, klass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    args = parser.parse_args()
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.files import File
+    from django.core.management import call_command
+    from django.db import connection
+
+    from dte.jobs.models import Job
+    from dte.registry.imports import roster_import_start, roster_upload
+    from dte.registry.models import Enrolment, Person, RosterImport
+
+    call_command("migrate", verbosity=0)
+    school, klass = seed_reference(places=args.rows * 2)
+    path = TMP / f"roster.{args.format}"
+    started = time.perf_counter()
+    kinds = write_roster(path, args.rows, args.format)
+    print(f"database: {connection.vendor} · roster {path.name}: {args.rows:,} rows, bad rows {sum(v for k, v in kinds.items() if k != 'ok'):,} "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()) if k != 'ok')}) · written in {time.perf_counter() - started:.1f}s "
+          f"· {path.stat().st_size / 1e6:.1f} MB")
+    before = peak_mb()
+    people_before = Person.objects.count()
+
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        roster, job = roster_upload(institution=school, upload=File(handle, name=path.name), training_class=klass)
+    job.refresh_from_db()
+    roster.refresh_from_db()
+    validate_s = time.perf_counter() - started
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    print(f"validate job #{job.pk}: {validate_s:.1f}s · {roster.rows_total / validate_s:,.0f} rows/s · valid {roster.rows_valid:,}"
+          f" · errors {roster.rows_error:,} · peak RSS {peak_mb():.0f} MB")
+
+    started = time.perf_counter()
+    job = roster_import_start(roster)
+    job.refresh_from_db()
+    roster.refresh_from_db()
+    commit_s = time.perf_counter() - started
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert roster.status == RosterImport.Status.IMPORTED
+    created = Person.objects.count() - people_before
+    print(f"import job #{job.pk}: {commit_s:.1f}s · {roster.rows_total / commit_s:,.0f} rows/s (re-validated) · "
+          f"{created:,} people created · {Enrolment.objects.filter(training_class=klass).count():,} enrolled · peak RSS {peak_mb():.0f} MB")
+    total = validate_s + commit_s
+    print(f"TOTAL {args.rows:,} rows: {total:.1f}s · {args.rows / total:,.0f} rows/s end to end · "
+          f"peak RSS {peak_mb():.0f} MB (after writing the roster: {before:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dte.geography.models import Division
+from dte.organisations.models import Organisation
+
+from .models import Announcement, Person, PlanQuota, TrainingClass, TrainingPlanFiling
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def teachers_from(text: str) -> list[dict]:
+    """One teacher a line: 姓名 职称 资格 (space or comma separated)."""
+    out = []
+    for line in _lines(text):
+        parts = [p for p in line.replace("，", " ").replace(",", " ").split() if p]
+        out.append({"name": parts[0], "title": parts[1] if len(parts) > 1 else "", "qualification": " ".join(parts[2:])})
+    return out
+
+
+class DivisionCodeField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value).strip()
+        if not Division.objects.filter(code=value).exists():
+            raise forms.ValidationError(_("Unknown division code."))
+        return value
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=64)
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    phone = forms.CharField(label=_("mobile phone"), max_length=20)
+    division = DivisionCodeField(label=_("place of residence (6-digit code)"), max_length=6)
+    employment_status = forms.ChoiceField(label=_("employment status"), choices=Person.Status.choices)
+    graduation_date = forms.DateField(label=_("graduation date"), required=False, widget=DATE)
+
+
+class RegisterForm(PersonForm):
+    password = forms.CharField(label=_("password"), widget=forms.PasswordInput, min_length=8)
+
+
+class TrainingClassForm(forms.ModelForm):
+    class Meta:
+        model = TrainingClass
+        fields = ["title", "occupation", "level", "direction", "mode", "division", "start_date", "end_date", "capacity", "quota"]
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+    def __init__(self, *args, institution=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quota"].queryset = PlanQuota.objects.filter(institution=institution).select_related("plan", "occupation")
+        self.fields["division"].queryset = Division.objects.filter(code__startswith=institution.division_id[:2])
+
+
+class FilingForm(forms.ModelForm):
+    teachers_text = forms.CharField(label=_("teachers (one a line: name title qualification)"), widget=forms.Textarea)
+    venues_text = forms.CharField(label=_("venues (one a line)"), widget=forms.Textarea)
+    exam_dates_text = forms.CharField(label=_("exam dates (YYYY-MM-DD, one a line)"), widget=forms.Textarea)
+
+    class Meta:
+        model = TrainingPlanFiling
+        fields = ["occupation", "level", "direction", "hours_online_theory", "hours_online_practice",
+                  "hours_offline_theory", "hours_offline_practice", "materials", "evaluation_institution", "exam_plan"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evaluation_institution"].queryset = Organisation.objects.filter(kind=Organisation.Kind.EVALUATION_INSTITUTION)
+
+    def clean_exam_dates_text(self):
+        dates = []
+        for line in _lines(self.cleaned_data["exam_dates_text"]):
+            try:
+                dates.append(forms.DateField().clean(line).isoformat())
+            except forms.ValidationError:
+                raise forms.ValidationError(_("Bad date: %(line)s"), params={"line": line}) from None
+        return dates
+
+
+class AnnouncementForm(forms.ModelForm):
+    class Meta:
+        model = Announcement
+        fields = ["text", "fee_fen", "fee_standard", "venue", "online_share_bp"]
+
+
+class ApplicationForm(forms.Form):
+    schedule_summary = forms.CharField(label=_("schedule summary"), widget=forms.Textarea)
+    teachers_text = forms.CharField(label=_("teachers (one a line: name title qualification)"), widget=forms.Textarea)
+    exam_plan = forms.CharField(label=_("exam plan"), widget=forms.Textarea)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("decision"), choices=[("approved", _("Approve")), ("returned", _("Return for changes")),
+                                                               ("rejected", _("Reject"))])
+    comment = forms.CharField(label=_("comment"), widget=forms.Textarea, required=False)
+
+
+class FilingReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("decision"), choices=[("accept", _("Accept")), ("return", _("Return for changes"))])
+    comment = forms.CharField(label=_("comment"), widget=forms.Textarea, required=False)
+
+
+class QuotaForm(forms.Form):
+    places = forms.IntegerField(label=_("places"), min_value=0)
+    reason = forms.CharField(label=_("reason"), max_length=255)
+    document = forms.CharField(label=_("document"), max_length=128, required=False)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("roster (.xlsx or .csv)"))
+    training_class = forms.ModelChoiceField(label=_("enrol into class (optional)"), queryset=TrainingClass.objects.none(),
+                                            required=False)
+
+    def __init__(self, *args, classes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if classes is not None:
+            self.fields["training_class"].queryset = classes
