@@ -14,12 +14,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
 
+Paths = str | tuple[str, ...] | None
+
+
 @dataclass(frozen=True)
 class Scope:
-    division: str | None = None
-    organisation: str | None = None
-    owner: str | None = None
-    distinct: bool = False  # set when a path crosses a to-many relation
+    """Each path may be a tuple: a row is in scope if ANY of its paths matches (a person
+    belongs to the institution that registered them and to every institution they enrolled
+    with). Set `distinct` when a path crosses a to-many relation; matching then runs as a
+    `pk IN (subquery)` so rows never repeat."""
+
+    division: Paths = None
+    organisation: Paths = None
+    owner: Paths = None
+    distinct: bool = False
     public: bool = False  # reference data every logged-in user may read (writes still scoped)
     public_writers: frozenset[str] = frozenset()  # roles that may change public reference data
 
@@ -29,6 +37,15 @@ def _scope_of(model: type[Model]) -> Scope:
     if not isinstance(scope, Scope):
         raise TypeError(f"{model.__name__} declares no access_scope; add `access_scope = Scope(...)` to the model.")
     return scope
+
+
+def _any(paths: Paths, lookup: str, value) -> Q | None:
+    if not paths:
+        return None
+    condition = Q()
+    for path in (paths,) if isinstance(paths, str) else paths:
+        condition |= Q(**{f"{path}{lookup}": value})
+    return condition
 
 
 def _filter_for(user, scope: Scope, write: bool) -> Q | None:
@@ -42,17 +59,17 @@ def _filter_for(user, scope: Scope, write: bool) -> Q | None:
     if write and user.role in READ_ONLY_ROLES:
         return None
     if user.role in OWNER_ROLES:
-        return Q(**{scope.owner: user.pk}) if scope.owner else None
+        return _any(scope.owner, "", user.pk)
     organisation = user.organisation
     if organisation is None:
         return None
     if user.role in ORGANISATION_ROLES:
-        return Q(**{scope.organisation: organisation.pk}) if scope.organisation else None
+        return _any(scope.organisation, "", organisation.pk)
     if user.role in JURISDICTION_ROLES:
         if not scope.division:
             return None
         prefix = organisation.division.scope_prefix
-        return Q() if prefix == "" else Q(**{f"{scope.division}__startswith": prefix})
+        return Q() if prefix == "" else _any(scope.division, "__startswith", prefix)
     return None
 
 
@@ -62,8 +79,9 @@ def scoped(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
     condition = _filter_for(user, scope, write)
     if condition is None:
         return queryset.none()
-    filtered = queryset.filter(condition)
-    return filtered.distinct() if scope.distinct and condition else filtered
+    if scope.distinct and condition:
+        condition = Q(pk__in=queryset.model._base_manager.filter(condition).values("pk"))
+    return queryset.filter(condition)
 
 
 def can_access(user, obj: Model, *, write: bool = False) -> bool:

@@ -8,11 +8,12 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from dte.organisations.roles import Role
 from dte.organisations.scoping import get_scoped_or_404, scoped
 from dte.privacy.idnumber import InvalidIdNumber
+from dte.web.pagination import BoundedPageNumberPagination
 
 from .errors import RegistryError
 from .models import Announcement, ClassApplication, Enrolment, Person, PlanQuota, TrainingClass, TrainingPlanFiling
@@ -196,7 +197,7 @@ class ApplicationOut(Schema):
 
 
 @router.get("/quotas", response=list[QuotaOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def quota_list(request, year: int | None = None):
     qs = scoped(request.user, PlanQuota.objects.select_related("plan", "institution", "occupation"))
     return qs.filter(plan__year=year) if year else qs
@@ -217,7 +218,7 @@ def quota_change(request, pk: int, body: QuotaChange):
 
 
 @router.get("/filings", response=list[FilingOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def filing_list(request, status: str = ""):
     qs = scoped(request.user, TrainingPlanFiling.objects.all())
     return qs.filter(status=status) if status else qs
@@ -248,7 +249,7 @@ def filing_review_api(request, pk: int, body: Review):
 
 
 @router.get("/public/announcements", response=list[AnnouncementOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def public_announcements(request):
     return published_announcements()
 
@@ -268,7 +269,7 @@ def announcement_publish_api(request, pk: int):
 
 
 @router.get("/people", response=list[PersonOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def people_list(request, q: str = ""):
     qs = scoped(request.user, Person.objects.order_by("-pk"))
     return qs.filter(name__icontains=q) if q else qs
@@ -289,7 +290,7 @@ def person_create(request, body: PersonIn):
 
 
 @router.get("/classes/{pk}/roster", response=list[EnrolmentOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def class_roster(request, pk: int):
     klass = get_scoped_or_404(request.user, TrainingClass.objects.all(), pk=pk)
     return scoped(request.user, Enrolment.objects.filter(training_class=klass).select_related("person")).order_by("pk")
@@ -312,7 +313,7 @@ def class_enrol(request, pk: int, body: EnrolIn):
 
 
 @router.get("/applications", response=list[ApplicationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def application_list(request, status: str = "", overdue: bool = False):
     qs = scoped(request.user, ClassApplication.objects.select_related("training_class"))
     if overdue:

@@ -38,7 +38,14 @@ class Person(models.Model):
     user = models.OneToOneField("organisations.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    access_scope = Scope(division="division__code", organisation="registered_by_id", owner="user_id")
+    # A person is seen where they live, where they trained, by the institution that registered
+    # them and by every institution they enrolled with.
+    access_scope = Scope(
+        division=("division__code", "enrolments__training_class__division__code"),
+        organisation=("registered_by_id", "enrolments__training_class__institution_id"),
+        owner="user_id",
+        distinct=True,
+    )
 
     class Meta:
         verbose_name = _("person")

@@ -135,3 +135,18 @@ def test_every_user_facing_model_declares_its_scope():
         if not isinstance(getattr(m, "access_scope", None), Scope)
     ]
     assert missing == []
+
+
+def test_enrolment_brings_a_person_into_the_institutions_and_the_venues_scope(world):
+    from dte.registry.models import Enrolment
+    from dte.registry.tests.factories import TrainingClassFactory
+
+    orgs, people, users, _ = world
+    taiyuan_class = TrainingClassFactory(institution=orgs["ty_school"], division=division(TAIYUAN))
+    Enrolment.objects.create(training_class=taiyuan_class, person=people["tj"])  # a Tianjin resident trains in Taiyuan
+    for who in ("ty_staff", "taiyuan", "province", "tianjin"):
+        assert can_access(users[who], people["tj"]), who
+    for who in ("dt_staff", "datong", "eval_staff"):
+        assert not can_access(users[who], people["tj"]), who
+    visible = list(scoped(users["ty_staff"], Person.objects.all()))
+    assert len(visible) == len(set(visible)) == 2  # no duplicates from the join

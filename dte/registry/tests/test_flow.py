@@ -124,8 +124,9 @@ def test_scoping_rosters_and_reviews(client):
     a, b = TrainingClassFactory(), TrainingClassFactory()
     from dte.registry.services import enrolment_create
     from .factories import PersonFactory
-    enrolment_create(a, PersonFactory())
-    enrolment_create(b, PersonFactory())
+    mine, theirs = PersonFactory(), PersonFactory()
+    enrolment_create(a, mine)
+    enrolment_create(b, theirs)
     client.force_login(staff(a.institution))
     assert client.get(f"/registry/classes/{b.pk}/").status_code == 404
     assert client.get(f"/api/registry/classes/{b.pk}/roster").status_code == 404
@@ -134,7 +135,8 @@ def test_scoping_rosters_and_reviews(client):
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][0] == a.title
     api = client.get("/api/registry/people").json()
-    assert api["count"] == 0  # people registered by nobody are not the institution's
+    # an institution sees the people enrolled in its own classes, never another's trainees
+    assert api["count"] == 1 and api["items"][0]["id"] == mine.pk
     client.force_login(officer("120000"))
     assert client.get("/api/registry/applications").json()["count"] == 0
     assert client.get(f"/registry/classes/{a.pk}/").status_code == 404
