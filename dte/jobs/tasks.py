@@ -6,3 +6,12 @@ def run_job(job_id: int) -> str:
     from .services import job_run
 
     return job_run(job_id).status
+
+
+@shared_task(name="dte.jobs.start_scheduled")
+def start_scheduled(kind: str) -> str:
+    """Celery beat entry point: run a registered job kind as the system (see CELERY_BEAT_SCHEDULE)."""
+    from .models import Job
+    from .services import job_run
+
+    return job_run(Job.objects.create(kind=kind).pk).status

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_database, env_int, env_list, env_str
@@ -122,6 +123,15 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Daily reminders (run `celery -A dte beat` beside the workers in production).
+CELERY_BEAT_SCHEDULE = {
+    "class-opening-reviews-overdue": {
+        "task": "dte.jobs.start_scheduled", "schedule": crontab(hour=8, minute=0), "args": ["registry.remind_overdue"],
+    },
+    "training-reports-due": {
+        "task": "dte.jobs.start_scheduled", "schedule": crontab(hour=8, minute=5), "args": ["training.remind_reports"],
+    },
+}
 
 DTE_IMPORT_MAX_ROWS = env_int("DTE_IMPORT_MAX_ROWS", 1_000_000, minimum=1)
 DTE_UPLOAD_MAX_BYTES = env_int("DTE_UPLOAD_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)

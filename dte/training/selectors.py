@@ -143,8 +143,12 @@ def report_status(training_class, today: date | None = None) -> ReportStatus:
 def reports_pending(user, today: date | None = None) -> list[ReportStatus]:
     """Classes with trainees whose training has ended and whose 30-day report is not yet submitted
     (whether or not completion has been decided yet), with their flags."""
+    return reports_pending_among(scoped(user, TrainingClass.objects.all()), today)
+
+
+def reports_pending_among(classes, today: date | None = None) -> list[ReportStatus]:
     today = today or timezone.localdate()
-    classes = (scoped(user, TrainingClass.objects.all()).filter(end_date__lt=today, training_reports__isnull=True)
+    classes = (classes.filter(end_date__lt=today, training_reports__isnull=True)
                .filter(enrolments__status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED, Enrolment.Status.FAILED])
                .distinct()
                .order_by("end_date", "pk"))

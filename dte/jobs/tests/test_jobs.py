@@ -55,3 +55,11 @@ def test_status_endpoint_is_scoped(client):
     assert client.get(f"/jobs/{job.pk}/").status_code == 200
     client.force_login(stranger)
     assert client.get(f"/jobs/{job.pk}/status").status_code == 404
+
+
+def test_every_scheduled_reminder_runs_as_a_job(settings):
+    from dte.jobs.tasks import start_scheduled
+
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert start_scheduled.apply(args=entry["args"]).get() == Job.Status.SUCCEEDED
+    assert Job.objects.filter(status=Job.Status.SUCCEEDED).count() == len(settings.CELERY_BEAT_SCHEDULE)

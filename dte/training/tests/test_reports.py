@@ -99,3 +99,17 @@ def test_workbench_tile_counts_flagged_reports():
     user = staff(soon.institution)
     tile = next(t for t in tiles(user) if t.url.endswith("/training/reports/"))
     assert tile.count == 1
+
+
+def test_daily_reminder_job_lists_due_and_overdue_reports():
+    from dte.audit.models import AuditEvent
+    from dte.jobs.models import Job
+    from dte.jobs.services import job_run
+
+    soon, late, calm = ended(25), ended(40), ended(5)
+    job = job_run(Job.objects.create(kind="training.remind_reports").pk)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    states = {item["class"]: item["state"] for item in job.result["flagged"]}
+    assert states == {soon.pk: "due_soon", late.pk: "overdue"}
+    assert AuditEvent.objects.filter(action="training.report.overdue", object_id=str(late.pk)).exists()
+    assert calm.pk not in states
