@@ -6,11 +6,17 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from dte.organisations.tokens import TokenAuth
+
 api = NinjaAPI(
     title="数字技术工程师培育平台 API",
     version="1",
-    description="Digital Technology Engineer Cultivation Platform. Session or token auth; every list is scoped to the caller's jurisdiction or organisation.",
-    auth=django_auth,
+    description=(
+        "Digital Technology Engineer Cultivation Platform. Authenticate with the web session (browser) or "
+        "`Authorization: Bearer dte_…` (machine clients; `dte token create USER NAME`). Every list is scoped "
+        "to the caller's jurisdiction or organisation."
+    ),
+    auth=[django_auth, TokenAuth()],
     urls_namespace="api",
 )
 

@@ -72,3 +72,6 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.is_superuser or self.role == Role.SYSADMIN
+
+
+from .tokens import ApiToken  # noqa: E402,F401  (model lives beside its services)
