@@ -70,3 +70,16 @@ def test_production_refuses_to_start_without_keys(monkeypatch):
     sys.modules.pop("dte.settings.production", None)
     with pytest.raises(ImproperlyConfigured, match="DTE_DATA_KEY"):
         importlib.import_module("dte.settings.production")
+
+
+@pytest.mark.parametrize("method, path, body, content_type", [
+    ("get", "/api/catalogue/standards?province=14%000000", None, None),
+    ("post", "/api/policy/quote", '{"province": "shan\\u0000xi"}', "application/json"),
+    ("post", "/login/", {"username": "a\x00b", "password": "x"}, None),
+])
+def test_nul_characters_get_a_clear_400(client, method, path, body, content_type):
+    client.force_login(UserFactory(role=Role.PROVINCE_OFFICER))
+    kwargs = {"content_type": content_type} if content_type else {}
+    response = getattr(client, method)(path, body, **kwargs) if body is not None else client.get(path)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
