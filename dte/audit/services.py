@@ -57,7 +57,11 @@ def audit_record(
     division_code: str = "",
     organisation_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event. `actor`/`ip` default to the current request or command."""
+    """Append one event. `actor`/`ip` default to the current request or command.
+
+    The chain head stays locked until the surrounding transaction commits, so that events
+    are chained in commit order; call this as the last step of a transaction (after the
+    domain rows are locked and written) to keep that lock short and the lock order fixed."""
     context = current_actor()
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
