@@ -29,6 +29,7 @@ DTE_APPS = [
     "dte.policy",
     "dte.registry",
     "dte.training",
+    "dte.reporting",
     "dte.web",
     "dte.demo",
 ]

@@ -1,0 +1,60 @@
+"""The statistics dashboard (/reporting/) and its Excel export — for officials only."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dte.organisations.roles import Role
+
+from .export import dashboard_xlsx, tables
+from .selectors import available_years, dashboard
+
+OFFICIALS = frozenset({Role.PROVINCE_OFFICER, Role.LOCAL_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR,
+                       Role.THIRD_PARTY_EVALUATOR, Role.SYSADMIN})
+CHART_ROWS = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def may_view(user) -> bool:
+    return user.is_authenticated and (user.is_platform_admin or user.role in OFFICIALS)
+
+
+def scope_label(user) -> str:
+    if user.is_platform_admin or user.organisation is None:
+        return _("Whole platform")
+    return user.organisation.division.name
+
+
+def _year(value) -> int | None:
+    return int(value) if value and value.isdigit() and 2000 <= int(value) <= 2100 else None
+
+
+@login_required
+def index(request):
+    if not may_view(request.user):
+        raise PermissionDenied(_("Statistics are for bureau officials, finance, auditors and third-party evaluators."))
+    year = _year(request.GET.get("year", ""))
+    data = dashboard(request.user, year, timezone.localdate())
+    if request.GET.get("export") == "xlsx":
+        response = HttpResponse(dashboard_xlsx(data, scope_label(request.user)), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="statistics-{year or "all"}.xlsx"'
+        return response
+    return render(request, "reporting/index.html", {
+        "data": data, "year": year, "years": available_years(request.user), "scope": scope_label(request.user),
+        "tables": tables(data), **chart_data(data),
+    })
+
+
+def chart_data(data) -> dict:
+    """Rows shaped for the charts (the tables keep every row; the quota chart the largest)."""
+    return {
+        "chart_quotas": data.quotas_by_institution[:CHART_ROWS],
+        "more_quotas": CHART_ROWS if len(data.quotas_by_institution) > CHART_ROWS else 0,
+        "quota_series": [_("Places"), _("Enrolled")],
+        "chart_enrolments": [(f"{occupation} · {level}", n) for occupation, level, n in data.enrolments_by_occupation[:CHART_ROWS]],
+    }
