@@ -149,11 +149,11 @@ def test_policy_calculator_computes_the_shanxi_worked_example(page):
 
     expect(page.locator("[role=alert]")).to_have_count(0)
     decision = page.locator("main h2").first
-    expect(decision).to_contain_text("170000")
+    expect(decision).to_contain_text("¥1700.00")  # money shown in yuan with two decimals, not fen
     decision_json = json.loads(page.locator("main details pre").text_content() or "")
     assert decision_json["eligible"] is True and decision_json["total_fen"] == 170000  # 1,700 ¥
     first_row = page.locator("main table").first.locator("tr").nth(1)
-    expect(first_row).to_contain_text("170000")
+    expect(first_row).to_contain_text("¥1700.00")
     expect(first_row).to_contain_text("晋人社厅发〔2024〕27号")
 
     # a broken case is refused with a visible input error, not a server error
