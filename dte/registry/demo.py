@@ -56,6 +56,9 @@ def _trainees_recent(people, graduation: date):
 
 
 def _application(klass, today, submitted_on):
+    """Submit the class-opening application; None when the class has no roster yet (demo scale 0)."""
+    if not klass.enrolments.exists():
+        return None
     app = class_application_save(klass, schedule_summary="线上理论 32 学时（平台直播+回放），线下实操 48 学时（周末集中）",
                                  exam_plan="结业后与评价机构联合组织考核", teachers=[{"name": "李明", "title": "教授"}])
     return class_application_submit(app, today=submitted_on)
@@ -83,9 +86,10 @@ def generate(context) -> None:
         institution=sxu, occupation=occupations[AI], level="junior", title="人工智能工程技术人员（初级）2024 年第一期",
         division_id="140105" if sxu.division_id == "140100" else sxu.division_id, start_date=date(2024, 9, 2),
         end_date=date(2024, 10, 31), capacity=60, quota=quota)
+    opening = today + timedelta(days=40)
     pending = training_class_create(
-        institution=sxu, occupation=occupations[AI], level="junior", title="人工智能工程技术人员（初级）2024 年第二期",
-        division_id=approved.division_id, start_date=today + timedelta(days=40), end_date=today + timedelta(days=90),
+        institution=sxu, occupation=occupations[AI], level="junior", title=f"人工智能工程技术人员（初级）{opening.year} 年招生班",
+        division_id=approved.division_id, start_date=opening, end_date=opening + timedelta(days=50),
         capacity=60, quota=quota)
     for klass, text in ((approved, "面向 2024 届及离校两年内未就业的数字技术相关专业毕业生公开招生，线上+线下、理论+实操。"),
                         (pending, "第二期招生：按国家职业标准开展培训，结业考核合格颁发培训合格证书。")):
@@ -103,15 +107,13 @@ def generate(context) -> None:
             except RegistryError:
                 continue
     app = _application(approved, today, date(2024, 8, 1))
-    if sx_officer:
+    if sx_officer and app is not None:
         class_application_review(app, "approved", by=sx_officer, comment="同意开班", today=date(2024, 8, 5))
     _application(pending, today, today - timedelta(days=2))
     trainee = User.objects.filter(username="trainee").first()
-    if trainee is not None and not Person.objects.filter(user=trainee).exists():  # the demo trainee's own record
-        own = Person.objects.filter(division__code__startswith="14", user__isnull=True).exclude(enrolments__isnull=False).first()
-        if own is not None:
-            Person.objects.filter(pk=own.pk).update(user=trainee, employment_status="graduate",
-                                                    graduation_date=today - timedelta(days=150))
+    if trainee is not None and people and not Person.objects.filter(user=trainee).exists():
+        # the demo trainee is the first learner of the finished class: sessions, attendance and a certificate to show
+        Person.objects.filter(pk=people[0].pk).update(user=trainee)
     tianjin = orgs.get(TIANJIN_SCHOOL)
     if tianjin is not None and occupations.get(AI) and tj_officer is not None:
         try:

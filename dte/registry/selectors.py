@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from dte.organisations.scoping import scoped
 from dte.workdays.services import working_days_remaining
 
-from .models import Announcement, ClassApplication, Commitment, Enrolment, Person
+from .models import Announcement, ClassApplication, Commitment, Enrolment, Person, TrainingClass
 
 
 def class_applications_overdue(today: date, queryset: QuerySet | None = None) -> QuerySet:
@@ -25,8 +26,12 @@ def review_days_left(application: ClassApplication, today: date) -> int | None:
     return working_days_remaining(today, application.review_due_on)
 
 
-def published_announcements() -> QuerySet:
-    return (Announcement.objects.filter(published=True)
+def published_announcements(today: date | None = None) -> QuerySet:
+    """Announcements the public can still act on: published, for a class that has not yet
+    opened and was not rejected or closed (enrolment ends on the opening day)."""
+    today = today or timezone.localdate()
+    return (Announcement.objects.filter(published=True, training_class__start_date__gte=today)
+            .exclude(training_class__status__in=[TrainingClass.Status.REJECTED, TrainingClass.Status.CLOSED])
             .select_related("training_class__institution", "training_class__occupation", "training_class__division")
             .order_by("-published_at", "-pk"))
 

@@ -23,3 +23,16 @@ def test_setup_loads_reference_data_accounts_and_people(settings):
     count = Person.objects.count()
     call_command("demo", scale=1)  # deterministic: a re-run adds nobody
     assert Person.objects.count() == count
+
+
+def test_scale_zero_builds_organisations_and_accounts_without_people():
+    call_command("setup", demo_scale=0)
+    call_command("demo", scale=0)
+    assert Person.objects.count() == 0
+    assert User.objects.filter(username="sx_province").exists()
+
+
+def test_demo_trainee_account_has_a_record_with_a_class():
+    call_command("setup", demo_scale=1)
+    trainee = User.objects.get(username="trainee")
+    assert trainee.person.enrolments.exists()

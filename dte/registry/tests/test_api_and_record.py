@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,9 +10,12 @@ from .factories import PersonFactory, TrainingClassFactory, listed_institution, 
 
 pytestmark = pytest.mark.django_db
 
+# Announcements are public only until the class opens.
+OPENING = date.today() + timedelta(days=60)
+
 
 def test_public_announcement_api_needs_no_login_and_publish_refuses_forbidden_claims(client):
-    klass = TrainingClassFactory(title="公开班")
+    klass = TrainingClassFactory(title="公开班", start_date=OPENING)
     bad = Announcement.objects.create(training_class=klass, text="保证包就业，年薪二十万", venue="x")
     client.force_login(staff(klass.institution))
     response = client.post(f"/api/registry/announcements/{bad.pk}/publish")

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,6 +12,9 @@ from dte.organisations.tests.factories import division
 from .factories import TrainingClassFactory, filing, listed_institution, officer
 
 pytestmark = pytest.mark.django_db
+
+# Announcements are public only until the class opens.
+OPENING = date.today() + timedelta(days=60)
 ON = date(2024, 8, 1)
 
 
@@ -77,11 +80,22 @@ def test_forbidden_claim_blocks_publishing_and_names_phrase_and_clause(phrase):
 
 
 def test_clean_announcement_is_published_on_the_public_page(client):
-    klass = TrainingClassFactory(title="人工智能初级一期")
+    klass = TrainingClassFactory(title="人工智能初级一期", start_date=OPENING)
     a = Announcement.objects.create(training_class=klass, text="面向应届毕业生公开招生", venue="山西大学", fee_fen=150000)
-    hidden = Announcement.objects.create(training_class=TrainingClassFactory(title="未发布的班"), text="草稿", venue="x")
+    hidden = Announcement.objects.create(training_class=TrainingClassFactory(title="未发布的班", start_date=OPENING), text="草稿", venue="x")
     announcement_publish(a, on=ON)
     page = client.get("/registry/public/announcements/")
     assert page.status_code == 200
     body = page.content.decode()
     assert "人工智能初级一期" in body and "1500" in body and hidden.training_class.title not in body
+
+
+def test_announcement_leaves_the_public_page_when_the_class_opens(client):
+    from dte.registry.selectors import published_announcements
+
+    klass = TrainingClassFactory(title="即将开班", start_date=OPENING)
+    announcement = Announcement.objects.create(training_class=klass, text="招生", venue="x")
+    announcement_publish(announcement, on=date.today())
+    assert announcement in published_announcements()
+    assert announcement in published_announcements(today=OPENING)  # enrolment runs through the opening day
+    assert announcement not in published_announcements(today=OPENING + timedelta(days=1))

@@ -1,6 +1,7 @@
 """UX regressions on registry pages: money as ¥ with two decimals, titles and navigation back to the workbench."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,9 +13,12 @@ from .test_filing_announcement import ON
 
 pytestmark = pytest.mark.django_db
 
+# Announcements are public only until the class opens.
+OPENING = date.today() + timedelta(days=60)
+
 
 def test_public_announcement_fee_is_shown_in_yuan_with_two_decimals(client):
-    klass = TrainingClassFactory(title="人工智能初级二期")
+    klass = TrainingClassFactory(title="人工智能初级二期", start_date=OPENING)
     announcement = Announcement.objects.create(training_class=klass, text="公开招生", venue="山西大学", fee_fen=123450)
     announcement_publish(announcement, on=ON)
     body = client.get("/registry/public/announcements/").content.decode()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -49,6 +49,9 @@ SHANXI_WORKED_EXAMPLE = {
 }
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# Announcements are public only until the class opens.
+OPENING = date.today() + timedelta(days=60)
 
 
 @pytest.fixture(scope="module")
@@ -166,10 +169,10 @@ def test_public_announcements_and_registration_render_anonymously(page):
     from dte.registry.models_plans import Announcement
     from dte.registry.tests.factories import TrainingClassFactory
 
-    klass = TrainingClassFactory(title="人工智能工程技术人员初级培训班E2E期")
+    klass = TrainingClassFactory(title="人工智能工程技术人员初级培训班E2E期", start_date=OPENING)
     Announcement.objects.create(training_class=klass, text="面向社会公开招生", fee_fen=0, venue="太原市小店区",
                                 published=True, published_at=timezone.now())
-    Announcement.objects.create(training_class=TrainingClassFactory(title="未发布的培训班"), text="草稿",
+    Announcement.objects.create(training_class=TrainingClassFactory(title="未发布的培训班", start_date=OPENING), text="草稿",
                                 venue="太原市", published=False)
 
     response = page.goto("/registry/public/announcements/")
