@@ -21,13 +21,12 @@ Paths = str | tuple[str, ...] | None
 class Scope:
     """Each path may be a tuple: a row is in scope if ANY of its paths matches (a person
     belongs to the institution that registered them and to every institution they enrolled
-    with). Set `distinct` when a path crosses a to-many relation; matching then runs as a
-    `pk IN (subquery)` so rows never repeat."""
+    with). A path that crosses a to-many relation is matched as `pk IN (subquery)`, so rows
+    never repeat and the other paths keep their plain index conditions."""
 
     division: Paths = None
     organisation: Paths = None
     owner: Paths = None
-    distinct: bool = False
     public: bool = False  # reference data every logged-in user may read (writes still scoped)
     public_writers: frozenset[str] = frozenset()  # roles that may change public reference data
 
@@ -39,16 +38,33 @@ def _scope_of(model: type[Model]) -> Scope:
     return scope
 
 
-def _any(paths: Paths, lookup: str, value) -> Q | None:
+def _crosses_to_many(model: type[Model], path: str) -> bool:
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # a lookup or transform (e.g. "code" on a pk), not a relation
+            return False
+        if field.one_to_many or field.many_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+def _any(model: type[Model], paths: Paths, lookup: str, value) -> Q | None:
     if not paths:
         return None
     condition = Q()
     for path in (paths,) if isinstance(paths, str) else paths:
-        condition |= Q(**{f"{path}{lookup}": value})
+        match = Q(**{f"{path}{lookup}": value})
+        if _crosses_to_many(model, path):
+            match = Q(pk__in=model._base_manager.filter(match).values("pk"))
+        condition |= match
     return condition
 
 
-def _filter_for(user, scope: Scope, write: bool) -> Q | None:
+def _filter_for(user, model: type[Model], scope: Scope, write: bool) -> Q | None:
     """The Q that limits rows for this user, `Q()` for everything, None for nothing."""
     from .roles import JURISDICTION_ROLES, ORGANISATION_ROLES, OWNER_ROLES, READ_ONLY_ROLES
 
@@ -59,28 +75,26 @@ def _filter_for(user, scope: Scope, write: bool) -> Q | None:
     if write and user.role in READ_ONLY_ROLES:
         return None
     if user.role in OWNER_ROLES:
-        return _any(scope.owner, "", user.pk)
+        return _any(model, scope.owner, "", user.pk)
     organisation = user.organisation
     if organisation is None:
         return None
     if user.role in ORGANISATION_ROLES:
-        return _any(scope.organisation, "", organisation.pk)
+        return _any(model, scope.organisation, "", organisation.pk)
     if user.role in JURISDICTION_ROLES:
         if not scope.division:
             return None
         prefix = organisation.division.scope_prefix
-        return Q() if prefix == "" else _any(scope.division, "__startswith", prefix)
+        return Q() if prefix == "" else _any(model, scope.division, "__startswith", prefix)
     return None
 
 
 def scoped(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
     """The part of `queryset` this user may read (or change, with write=True)."""
     scope = _scope_of(queryset.model)
-    condition = _filter_for(user, scope, write)
+    condition = _filter_for(user, queryset.model, scope, write)
     if condition is None:
         return queryset.none()
-    if scope.distinct and condition:
-        condition = Q(pk__in=queryset.model._base_manager.filter(condition).values("pk"))
     return queryset.filter(condition)
 
 

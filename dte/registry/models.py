@@ -44,7 +44,6 @@ class Person(models.Model):
         division=("division__code", "enrolments__training_class__division__code"),
         organisation=("registered_by_id", "enrolments__training_class__institution_id"),
         owner="user_id",
-        distinct=True,
     )
 
     class Meta:

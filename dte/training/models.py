@@ -72,7 +72,7 @@ class Session(models.Model):
     late_after_minutes = models.PositiveSmallIntegerField(_("late after (minutes past start)"), default=10)
     qr_secret = models.CharField(max_length=64, default=_new_secret, editable=False)
 
-    access_scope = Scope(**CLASS_SCOPE, owner="training_class__enrolments__person__user_id", distinct=True)
+    access_scope = Scope(**CLASS_SCOPE, owner="training_class__enrolments__person__user_id")
 
     class Meta:
         ordering = ["starts_at", "pk"]
