@@ -116,8 +116,17 @@ STORAGES = {
 DTE_DATA_KEY = env_str("DTE_DATA_KEY")
 DTE_INDEX_KEY = env_str("DTE_INDEX_KEY")
 
-# Background work: Celery with a Redis broker; without REDIS_URL tasks run eagerly in-process.
+# Cache (login throttling, etc.): shared Redis when configured, per-process memory otherwise.
 REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "dte"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Government workstations are shared: sessions end after 8 hours or when the browser closes.
+SESSION_COOKIE_AGE = env_int("DTE_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Background work: Celery with a Redis broker; without REDIS_URL tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("DTE_TASKS_EAGER", REDIS_URL is None)
