@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 try:  # django-ninja >= 1.6; older versions take a (status, body) tuple
@@ -15,12 +15,15 @@ except ImportError:  # pragma: no cover
         return code, body
 
 from dte.geography.models import Division
+from dte.organisations.models import Organisation
 from dte.organisations.scoping import scoped
 from dte.web.pagination import MAX_PAGE
 
 from .models import InstitutionListing, Level, ListingAdjustment, Occupation, SubsidyStandard
-from .selectors import coverage_summary, listings_filter, occupation_find, subsidy_standard_in_force
-from .services import CatalogueError, is_writer, listing_set_status, subsidy_standard_add
+from .selectors import coverage_summary, listings_filter, occupation_find, province_of, subsidy_standard_in_force
+from .services import (
+    CatalogueError, is_writer, listing_coverage_change, listing_create, listing_set_status, subsidy_standard_add,
+)
 
 router = Router(tags=["catalogue"])
 MAX_PAGE_SIZE = 200
@@ -84,6 +87,29 @@ class ListingPage(Schema):
 
 class StatusIn(Schema):
     status: str
+    reason: str
+    document: str
+    effective_on: date
+
+
+class CoverageIn(Schema):
+    occupation: str  # document code (2-02-10-11) or 2022 classification code
+    level: str
+    direction: str = ""
+
+
+class ListingIn(Schema):
+    organisation_id: int
+    kind: str
+    listed_on: date
+    document: str
+    batch: str = ""
+    coverage: list[CoverageIn]
+
+
+class CoverageChangeIn(Schema):
+    add: list[CoverageIn] = Field(default_factory=list)
+    remove: list[CoverageIn] = Field(default_factory=list)
     reason: str
     document: str
     effective_on: date
@@ -202,6 +228,61 @@ def listing_status(request, listing_id: int, payload: StatusIn):
     try:
         item = listing_set_status(item, payload.status, by=request.user, reason=payload.reason, document=payload.document,
                                   effective_on=payload.effective_on)
+    except CatalogueError as error:
+        raise HttpError(400, str(error)) from None
+    except PermissionDenied as error:
+        raise HttpError(403, str(error)) from None
+    return _listing_detail(request, item)
+
+
+WRITERS_ONLY = "只有省级人社部门或系统管理员可以调整目录 / only province officers and administrators may change the catalogue"
+
+
+def _coverage_items(items: list[CoverageIn]) -> list[tuple[Occupation, str, str]]:
+    result = []
+    for item in items:
+        occupation = occupation_find(item.occupation)
+        if occupation is None:
+            raise HttpError(400, f"未知职业代码 {item.occupation} / unknown occupation code")
+        result.append((occupation, item.level, item.direction))
+    return result
+
+
+@router.post("/listings", response={201: ListingDetailOut})
+def listing_add(request, payload: ListingIn):
+    """新增目录机构: list an existing training/evaluation organisation in its province's catalogue."""
+    if not is_writer(request.user):
+        raise HttpError(403, WRITERS_ONLY)
+    kinds = [Organisation.Kind.TRAINING_INSTITUTION, Organisation.Kind.EVALUATION_INSTITUTION]
+    organisation = scoped(request.user, Organisation.objects.filter(pk=payload.organisation_id, kind__in=kinds)).first()
+    if organisation is None:
+        raise HttpError(404, f"机构 {payload.organisation_id} 不存在或不在您的范围内 / institution not found")
+    province = province_of(organisation)
+    if province is None:
+        raise HttpError(400, "机构所在省份未知 / the institution's province is unknown")
+    try:
+        item = listing_create(organisation=organisation, kind=payload.kind, province=province, listed_on=payload.listed_on,
+                              coverage=_coverage_items(payload.coverage), batch=payload.batch, document=payload.document,
+                              by=request.user)
+    except CatalogueError as error:
+        raise HttpError(400, str(error)) from None
+    except PermissionDenied as error:
+        raise HttpError(403, str(error)) from None
+    return Status(201, _listing_detail(request, item))
+
+
+@router.post("/listings/{listing_id}/coverage", response=ListingDetailOut)
+def listing_coverage(request, listing_id: int, payload: CoverageChangeIn):
+    """调整职业/等级: add or remove occupation-level pairs (reason and document required)."""
+    if not is_writer(request.user):
+        raise HttpError(403, WRITERS_ONLY)
+    _listing_or_404(request, listing_id)
+    item = scoped(request.user, InstitutionListing.objects.select_related("organisation", "province"), write=True).filter(pk=listing_id).first()
+    if item is None:
+        raise HttpError(403, "不在您的管辖范围内 / not within your jurisdiction")
+    try:
+        item = listing_coverage_change(item, by=request.user, add=_coverage_items(payload.add), remove=_coverage_items(payload.remove),
+                                       reason=payload.reason, document=payload.document, effective_on=payload.effective_on)
     except CatalogueError as error:
         raise HttpError(400, str(error)) from None
     except PermissionDenied as error:

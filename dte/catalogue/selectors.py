@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Q
 
+from dte.geography.models import Division
 from dte.policy.occupations import load_occupations
 from dte.policy.packs import UnknownPack, get_pack
 
@@ -26,6 +27,11 @@ def occupation_find(code: str | None) -> Occupation | None:
 
 def _occupation(occupation) -> Occupation | None:
     return occupation if isinstance(occupation, Occupation) else occupation_find(occupation)
+
+
+def province_of(organisation) -> Division | None:
+    """The province whose catalogue an institution is listed in: the one it sits in."""
+    return Division.objects.filter(code=organisation.division.province_code, level=Division.Level.PROVINCE).first()
 
 
 def listing_status_on(listing: InstitutionListing, on: date) -> str | None:

@@ -60,7 +60,10 @@ def _coverage_key(item) -> tuple[Occupation, str, str]:
     occupation, level, *rest = item
     if level not in Level.values:
         raise CatalogueError(f"未知等级 {level} / unknown level {level}")
-    return occupation, level, (rest[0] if rest else "") or ""
+    direction = ((rest[0] if rest else "") or "").strip()
+    if len(direction) > 64:
+        raise CatalogueError("职业方向不能超过64字 / a direction is longer than 64 characters")
+    return occupation, level, direction
 
 
 def _listing_state(listing: InstitutionListing) -> dict:
@@ -121,15 +124,23 @@ def listing_create(
     if organisation.kind != ORGANISATION_KIND_FOR[kind]:
         raise CatalogueError(f"{organisation.name} 不是{InstitutionListing.Kind(kind).label} / the organisation is of another kind")
     keys = [_coverage_key(item) for item in coverage]
+    batch, document = (batch or "").strip(), (document or "").strip()
     if InstitutionListing.objects.filter(organisation=organisation, kind=kind, province=province).exists():
         raise CatalogueError(f"{organisation.name} 已在该省目录中 / already in this province's catalogue")
     listing = InstitutionListing(
         organisation=organisation, kind=kind, province=province, listed_on=listed_on, batch=batch,
         document=document, status=Status.LISTED, status_changed_on=listed_on,
     )
-    listing.save()
+    try:
+        with transaction.atomic():
+            listing.save()
+    except IntegrityError:  # a concurrent request listed it first
+        raise CatalogueError(f"{organisation.name} 已在该省目录中 / already in this province's catalogue") from None
     if by is not None:
         _require_writer(by, listing)  # rolls the row back if outside the writer's jurisdiction
+        _require(document, "纳入文件 listing document")  # an official always cites the document
+        if not keys:
+            raise CatalogueError("请至少选择一个职业和等级 / choose at least one occupation and level")
     for occupation, level, direction in dict.fromkeys(keys):
         ListingCoverage.objects.create(listing=listing, occupation=occupation, level=level, direction=direction)
     ListingAdjustment.objects.create(
@@ -179,6 +190,8 @@ def listing_coverage_change(
 ) -> InstitutionListing:
     """Add or remove occupations/levels a listed institution covers."""
     reason, document = _require(reason, "理由 reason"), _require(document, "文件 document")
+    if effective_on is None:
+        raise CatalogueError("请填写生效日期 / effective date is required")
     _require_writer(by, listing)
     listing = InstitutionListing.objects.select_for_update().get(pk=listing.pk)
     if listing.status == Status.REMOVED:

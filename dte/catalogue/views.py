@@ -18,10 +18,15 @@ from dte.geography.models import Division
 from dte.organisations.scoping import can_access, get_scoped_or_404, scoped
 
 from .exports import listings_workbook
-from .forms import ListingFilterForm, ListingStatusForm, OccupationForm, SubsidyStandardForm
+from .forms import (
+    ListingCoverageForm, ListingCreateForm, ListingFilterForm, ListingStatusForm, OccupationForm, SubsidyStandardForm,
+)
 from .models import InstitutionListing, Level, ListingAdjustment, Occupation, SubsidyStandard
-from .selectors import listings_filter, occupation_find, standards_in_force
-from .services import CatalogueError, is_writer, listing_set_status, occupation_update, subsidy_standard_add
+from .selectors import listings_filter, occupation_find, province_of, standards_in_force
+from .services import (
+    CatalogueError, is_writer, listing_coverage_change, listing_create, listing_set_status, occupation_update,
+    subsidy_standard_add,
+)
 
 
 def _occupation_or_404(user, code: str) -> Occupation:
@@ -99,7 +104,9 @@ def listing_list(request):
     page = Paginator(listings, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "catalogue/listing_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "catalogue/listing_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "can_add": is_writer(request.user),
+    })
 
 
 @login_required
@@ -111,16 +118,76 @@ def listing_export(request):
     return response
 
 
-@login_required
-def listing_detail(request, pk: int):
-    listing = get_scoped_or_404(request.user, InstitutionListing.objects.select_related("organisation__division", "province"), pk=pk)
+def _detail_page(request, listing: InstitutionListing, coverage_form: ListingCoverageForm | None = None):
     adjustments = scoped(request.user, ListingAdjustment.objects.filter(listing=listing)).select_related("by")
-    can_change = is_writer(request.user) and can_access(request.user, listing, write=True)
-    form = ListingStatusForm(listing=listing) if can_change and listing.status != InstitutionListing.Status.REMOVED else None
+    can_change = (is_writer(request.user) and listing.status != InstitutionListing.Status.REMOVED
+                  and can_access(request.user, listing, write=True))
+    form = ListingStatusForm(listing=listing) if can_change else None
+    if can_change and coverage_form is None:
+        coverage_form = ListingCoverageForm(listing=listing, initial={"effective_on": date.today()})
     coverage = listing.coverage.select_related("occupation").order_by("occupation__code", "level")
     return render(request, "catalogue/listing_detail.html", {
         "listing": listing, "coverage": coverage, "adjustments": adjustments, "form": form,
+        "coverage_form": coverage_form if can_change else None, "can_add": is_writer(request.user),
     })
+
+
+@login_required
+def listing_detail(request, pk: int):
+    listing = get_scoped_or_404(request.user, InstitutionListing.objects.select_related("organisation__division", "province"), pk=pk)
+    return _detail_page(request, listing)
+
+
+@login_required
+def listing_add(request):
+    """新增目录机构: list an existing training/evaluation organisation with what it covers."""
+    if not is_writer(request.user):
+        raise PermissionDenied
+    form = ListingCreateForm(request.POST or None, user=request.user, initial={"listed_on": date.today()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        province = province_of(data["organisation"])
+        try:
+            if province is None:
+                raise CatalogueError(_("The institution's province is unknown."))
+            listing = listing_create(
+                organisation=data["organisation"], kind=data["kind"], province=province, listed_on=data["listed_on"],
+                coverage=form.coverage_items(), batch=data["batch"], document=data["document"], by=request.user,
+            )
+        except CatalogueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Institution added to the catalogue."))
+            return redirect("catalogue:listing_detail", pk=listing.pk)
+    return render(request, "catalogue/listing_form.html", {"form": form, "grid": form.grid("coverage")})
+
+
+@login_required
+@require_POST
+def listing_coverage(request, pk: int):
+    """调整职业/等级: add or remove occupation-level pairs (reason and document required)."""
+    if not is_writer(request.user):
+        raise PermissionDenied
+    listing = get_scoped_or_404(request.user, InstitutionListing.objects.select_related("organisation__division", "province"),
+                                write=True, pk=pk)
+    form = ListingCoverageForm(request.POST, listing=listing)
+    if form.is_valid():
+        add, remove = form.changes()
+        try:
+            listing_coverage_change(listing, by=request.user, add=add, remove=remove, reason=form.cleaned_data["reason"],
+                                    document=form.cleaned_data["document"], effective_on=form.cleaned_data["effective_on"])
+        except CatalogueError as error:
+            if listing.status == InstitutionListing.Status.REMOVED:
+                messages.error(request, str(error))
+                return redirect("catalogue:listing_detail", pk=listing.pk)
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Coverage changed."))
+            return redirect("catalogue:listing_detail", pk=listing.pk)
+    if listing.status == InstitutionListing.Status.REMOVED:
+        messages.error(request, _("A removed listing cannot be changed."))
+        return redirect("catalogue:listing_detail", pk=listing.pk)
+    return _detail_page(request, listing, coverage_form=form)
 
 
 @login_required

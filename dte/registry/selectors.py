@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from dte.organisations.scoping import scoped
@@ -36,12 +36,50 @@ def published_announcements(today: date | None = None) -> QuerySet:
             .order_by("-published_at", "-pk"))
 
 
+def _percent(bp) -> str | None:
+    """Basis points as a percentage with one decimal: 9250 → '92.5%'."""
+    return None if bp is None else f"{int(bp) / 100:.1f}%"
+
+
+def _training_results(user, person: Person, enrolments: list[Enrolment]) -> tuple[list, list]:
+    """Certificates, and per class the attendance counts, the 结业考核 score and the completion
+    decision — each read through scoping, so a viewer sees only what their scope allows."""
+    from dte.training.models import (  # training builds on the registry; read it lazily
+        ATTENDED, Attendance, AttendanceStatus, CompletionAssessment, CompletionDecision, TrainingCertificate,
+    )
+
+    certificates = list(scoped(user, TrainingCertificate.objects.filter(enrolment__person=person))
+                        .select_related("enrolment__training_class__institution").order_by("-issued_on", "number"))
+    decisions = {d.enrolment_id: d for d in scoped(user, CompletionDecision.objects.filter(enrolment__person=person))}
+    assessments = {a.enrolment_id: a for a in scoped(user, CompletionAssessment.objects.filter(enrolment__person=person))}
+    counts: dict[int, dict] = {}
+    rows = (scoped(user, Attendance.objects.filter(enrolment__person=person))
+            .values("enrolment_id", "status").annotate(n=Count("pk")).order_by())
+    for row in rows:
+        counts.setdefault(row["enrolment_id"], dict.fromkeys(AttendanceStatus.values, 0))[row["status"]] = row["n"]
+    results = []
+    for enrolment in enrolments:
+        decision, assessment, count = decisions.get(enrolment.pk), assessments.get(enrolment.pk), counts.get(enrolment.pk)
+        if decision is None and assessment is None and count is None:
+            continue
+        summary = decision.summary if decision else {}
+        results.append({
+            "enrolment": enrolment, "decision": decision, "assessment": assessment,
+            "attended": sum(count[s] for s in ATTENDED) if count else 0, "recorded": sum(count.values()) if count else 0,
+            "absent": count[AttendanceStatus.ABSENT] if count else 0, "excused": count[AttendanceStatus.EXCUSED] if count else 0,
+            "hours": (summary.get("hours") or {}).get("total"), "scheduled_hours": summary.get("scheduled_hours"),
+            "attendance_rate": _percent(summary.get("attendance_rate_bp")),
+        })
+    return certificates, results
+
+
 def person_history(user, person: Person) -> dict:
     """Everything the user may see about one person, in one place."""
-    enrolments = (scoped(user, Enrolment.objects.filter(person=person))
-                  .select_related("training_class__institution", "training_class__occupation").order_by("-enrolled_at"))
+    enrolments = list(scoped(user, Enrolment.objects.filter(person=person))
+                      .select_related("training_class__institution", "training_class__occupation").order_by("-enrolled_at"))
     commitments = scoped(user, Commitment.objects.filter(enrolment__person=person)).select_related("enrolment__training_class")
-    return {"enrolments": list(enrolments), "commitments": list(commitments)}
+    certificates, results = _training_results(user, person, enrolments)
+    return {"enrolments": enrolments, "commitments": list(commitments), "certificates": certificates, "results": results}
 
 
 def filter_classes(qs: QuerySet, params) -> QuerySet:
