@@ -28,49 +28,16 @@ from dte.demo.people import make_id_number  # noqa: E402
 from dte.organisations.roles import Role  # noqa: E402
 from dte.organisations.tests.factories import division  # noqa: E402
 from dte.registry.imports import HEADERS, RESULT_HEADER  # noqa: E402
-from django.utils import translation  # noqa: E402
 
 from dte.jobs.models import Job  # noqa: E402
 from dte.registry.models import (  # noqa: E402
     Announcement, ClassApplication, RosterImport, TrainingClass, TrainingPlanFiling,
 )
-from dte.web.tests.test_e2e_browser import SCREENSHOTS, TIMEOUT_MS, browser, log_in  # noqa: E402,F401  (fixture)
+from dte.web.tests.test_e2e_browser import browser, open_as, zh  # noqa: E402,F401  (pytest fixtures are used by name)
 
 from .factories import evaluation_institution, listed_institution, occupation, officer, plan_with_quota, staff  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def open_as(browser, live_server, request):  # noqa: F811  (the imported module-scoped fixture)
-    """open_as(username or None) → a page in its own browser context (own cookies), logged in."""
-    pages = []
-
-    def open_page(username: str | None = None):
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900},
-                                      accept_downloads=True)
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        pages.append(page)
-        if username:
-            log_in(page, username)
-        return page
-
-    failed_before = request.session.testsfailed
-    yield open_page
-    failed = request.session.testsfailed > failed_before
-    for n, page in enumerate(pages):
-        if failed:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", request.node.name)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{n}.png"), full_page=True)
-        page.context.close()
-
-
-def zh(label) -> str:
-    """A model choice label as the (default, Chinese) UI shows it."""
-    with translation.override("zh-hans"):
-        return translation.gettext(str(label))
 
 
 def submit(page, form_selector: str = "main form[method=post]") -> None:

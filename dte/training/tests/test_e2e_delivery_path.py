@@ -25,51 +25,20 @@ CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); CI installs it", allow_module_level=True)
 
-from django.utils import timezone, translation  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from dte.organisations.tests.factories import division  # noqa: E402
 from dte.registry.models import TrainingClass  # noqa: E402
 from dte.training.models import Session, TrainingCertificate, Venue  # noqa: E402
-from dte.web.tests.test_e2e_browser import SCREENSHOTS, TIMEOUT_MS, browser, log_in  # noqa: E402,F401  (fixture)
+from dte.web.tests.test_e2e_browser import browser, open_as, zh  # noqa: E402,F401  (pytest fixtures are used by name)
 
 from .factories import VENUE_LAT, VENUE_LON, TrainingClassFactory, institution, staff, trainee  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64  # an (empty) MP4 container header
-
-
-@pytest.fixture
-def open_as(browser, live_server, request):  # noqa: F811  (the imported module-scoped fixture)
-    """open_as(username or None, **context options) → a page in its own browser context, logged in."""
-    pages = []
-
-    def open_page(username: str | None = None, **options):
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900},
-                                      accept_downloads=True, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        pages.append(page)
-        if username:
-            log_in(page, username)
-        return page
-
-    failed_before = request.session.testsfailed
-    yield open_page
-    failed = request.session.testsfailed > failed_before
-    for n, page in enumerate(pages):
-        if failed:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", request.node.name)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{n}.png"), full_page=True)
-        page.context.close()
-
-
-def zh(label) -> str:
-    with translation.override("zh-hans"):
-        return translation.gettext(str(label))
 
 
 def submit(page, form) -> None:

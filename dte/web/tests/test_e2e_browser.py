@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dte.organisations.models import Organisation
 from dte.organisations.roles import Role
@@ -188,3 +188,35 @@ def test_public_announcements_and_registration_render_anonymously(page):
     page.wait_for_url(re.compile(r"/registry/public/register/$"))
     for field in ("name", "id_number", "phone", "password"):
         expect(page.locator(f"main form [name={field}]")).to_have_count(1)
+
+
+# Shared with the path tests in dte/registry and dte/training.
+@pytest.fixture
+def open_as(browser, live_server, request):
+    """open_as(username or None, **context options) → a page in its own browser context, logged in."""
+    pages = []
+
+    def open_page(username: str | None = None, **options):
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900},
+                                      accept_downloads=True, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        pages.append(page)
+        if username:
+            log_in(page, username)
+        return page
+
+    failed_before = request.session.testsfailed
+    yield open_page
+    failed = request.session.testsfailed > failed_before
+    for n, page in enumerate(pages):
+        if failed:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{n}.png"), full_page=True)
+        page.context.close()
+
+
+def zh(label) -> str:
+    with translation.override("zh-hans"):
+        return translation.gettext(str(label))
