@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -37,28 +37,12 @@ def _staff(user):
 
 class QuotaOut(Schema):
     id: int
-    plan: str
-    year: int
-    institution: str
-    occupation: str
+    plan: str = Field(alias="plan.title")
+    year: int = Field(alias="plan.year")
+    institution: str = Field(alias="institution.name")
+    occupation: str = Field(alias="occupation.code")
     places: int
     enrolled: int
-
-    @staticmethod
-    def resolve_plan(q):
-        return q.plan.title
-
-    @staticmethod
-    def resolve_year(q):
-        return q.plan.year
-
-    @staticmethod
-    def resolve_institution(q):
-        return q.institution.name
-
-    @staticmethod
-    def resolve_occupation(q):
-        return q.occupation.code
 
 
 class QuotaChange(Schema):
@@ -88,31 +72,15 @@ class Review(Schema):
 
 class AnnouncementOut(Schema):
     id: int
-    class_id: int
-    class_title: str
-    institution: str
+    class_id: int = Field(alias="training_class_id")
+    class_title: str = Field(alias="training_class.title")
+    institution: str = Field(alias="training_class.institution.name")
     text: str
     fee_fen: int
     fee_standard: str
     venue: str
     online_share_bp: int
-    start_date: date
-
-    @staticmethod
-    def resolve_class_id(a):
-        return a.training_class_id
-
-    @staticmethod
-    def resolve_class_title(a):
-        return a.training_class.title
-
-    @staticmethod
-    def resolve_institution(a):
-        return a.training_class.institution.name
-
-    @staticmethod
-    def resolve_start_date(a):
-        return a.training_class.start_date
+    start_date: date = Field(alias="training_class.start_date")
 
 
 class PersonIn(Schema):
@@ -127,18 +95,10 @@ class PersonIn(Schema):
 class PersonOut(Schema):
     id: int
     name: str
-    id_number: str
-    phone: str
+    id_number: str = Field(alias="masked_id_number")
+    phone: str = Field(alias="masked_phone")
     division_id: str
     employment_status: str
-
-    @staticmethod
-    def resolve_id_number(p):
-        return p.masked_id_number
-
-    @staticmethod
-    def resolve_phone(p):
-        return p.masked_phone
 
 
 class EnrolIn(Schema):
@@ -147,32 +107,20 @@ class EnrolIn(Schema):
 
 class EnrolmentOut(Schema):
     id: int
-    class_id: int
+    class_id: int = Field(alias="training_class_id")
     person_id: int
-    name: str
-    id_number: str
+    name: str = Field(alias="person.name")
+    id_number: str = Field(alias="person.masked_id_number")
     status: str
     source: str
     eligible: bool | None
     eligibility: dict
 
-    @staticmethod
-    def resolve_class_id(e):
-        return e.training_class_id
-
-    @staticmethod
-    def resolve_name(e):
-        return e.person.name
-
-    @staticmethod
-    def resolve_id_number(e):
-        return e.person.masked_id_number
-
 
 class ApplicationOut(Schema):
     id: int
-    class_id: int
-    class_title: str
+    class_id: int = Field(alias="training_class_id")
+    class_title: str = Field(alias="training_class.title")
     status: str
     submitted_on: date | None
     due_on: date | None
@@ -180,13 +128,7 @@ class ApplicationOut(Schema):
     review_days_left: int | None
     comment: str
 
-    @staticmethod
-    def resolve_class_id(a):
-        return a.training_class_id
 
-    @staticmethod
-    def resolve_class_title(a):
-        return a.training_class.title
 
     @staticmethod
     def resolve_review_days_left(a):
