@@ -30,22 +30,22 @@ def tiles(user) -> list[Tile]:
         applications = scoped(user, ClassApplication.objects.all())
         out.append(Tile(_("Class-opening reviews"), reverse("registry:applications") + "?status=submitted",
                         _("Applications waiting for a decision"),
-                        count=applications.filter(status=ClassApplication.Status.SUBMITTED).count(), order=20))
+                        count=lambda: applications.filter(status=ClassApplication.Status.SUBMITTED).count(), order=20))
         out.append(Tile(_("Overdue reviews"), reverse("registry:applications") + "?overdue=1",
-                        _("Past the review deadline"), count=class_applications_overdue(date.today(), applications).count(),
+                        _("Past the review deadline"), count=lambda: class_applications_overdue(date.today(), applications).count(),
                         order=21))
         out.append(Tile(_("Filed training plans"), reverse("registry:filings") + "?status=submitted", _("Waiting for filing"),
-                        count=scoped(user, TrainingPlanFiling.objects.filter(status="submitted")).count(), order=22))
+                        count=lambda: scoped(user, TrainingPlanFiling.objects.filter(status="submitted")).count(), order=22))
     if role in SUPERVISORS or role == Role.TRAINING_STAFF:
         out.append(Tile(_("Annual plans and quotas"), reverse("registry:quotas"), _("Places per institution and occupation"),
-                        count=scoped(user, PlanQuota.objects.all()).count(), order=25))
+                        count=lambda: scoped(user, PlanQuota.objects.all()).count(), order=25))
         out.append(Tile(_("Real-name trainee registry"), reverse("registry:people"), _("One person, one record"),
-                        count=scoped(user, Person.objects.all()).count(), order=30))
+                        count=lambda: scoped(user, Person.objects.all()).count(), order=30))
         out.append(Tile(_("Rosters"), reverse("registry:enrolments"), _("Enrolments and eligibility"),
-                        count=scoped(user, Enrolment.objects.all()).count(), order=31))
+                        count=lambda: scoped(user, Enrolment.objects.all()).count(), order=31))
     if role == Role.TRAINING_STAFF or role == Role.SYSADMIN:
         out.append(Tile(_("Training classes"), reverse("registry:classes"), _("Announcements, rosters, opening applications"),
-                        count=scoped(user, TrainingClass.objects.all()).count(), order=26))
+                        count=lambda: scoped(user, TrainingClass.objects.all()).count(), order=26))
     if role == Role.TRAINING_STAFF:
         out.append(Tile(_("Import a roster"), reverse("registry:import_new"), _("Excel/CSV template, checked row by row"), order=32))
         out.append(Tile(_("Filed training plans"), reverse("registry:filings"), _("File plans with the bureaus"), order=27))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,18 +22,18 @@ def tiles(user) -> list[Tile]:
     role = Role.SYSADMIN if user.is_platform_admin else user.role
     out: list[Tile] = []
     if role == Role.TRAINEE:
-        upcoming = scoped(user, Session.objects.filter(ends_at__gte=timezone.now())).count()
-        return [Tile(_("My sessions and check-in"), reverse("training:my"), _("Check in at the venue"), count=upcoming, order=12)]
+        upcoming = scoped(user, Session.objects.filter(ends_at__gte=timezone.now()))
+        return [Tile(_("My sessions and check-in"), reverse("training:my"), _("Check in at the venue"), count=upcoming.count,
+                     order=12)]
     if role == Role.TRAINING_STAFF or role in SUPERVISORS:
         out.append(Tile(_("Training delivery"), reverse("training:classes"), _("Schedule, attendance, completion, certificates"),
                         order=30))
-        pending = reports_pending(user)
-        flagged = [r for r in pending if r.state in ("due_soon", "overdue")]
+        flagged = cache(lambda: [r for r in reports_pending(user) if r.state in ("due_soon", "overdue")])
         out.append(Tile(_("30-day reports due"), reverse("training:reports"),
-                        _("%(overdue)d overdue, %(soon)d due within 7 days") % {
-                            "overdue": sum(r.state == "overdue" for r in flagged),
-                            "soon": sum(r.state == "due_soon" for r in flagged)},
-                        count=len(flagged), order=31))
+                        lambda: _("%(overdue)d overdue, %(soon)d due within 7 days") % {
+                            "overdue": sum(r.state == "overdue" for r in flagged()),
+                            "soon": sum(r.state == "due_soon" for r in flagged())},
+                        count=lambda: len(flagged()), order=31))
         flags = scoped(user, AttendanceFlag.objects.filter(resolved=False)).count()
         if flags:
             out.append(Tile(_("Attendance flags"), reverse("training:classes"), _("Shared devices or IP addresses"), count=flags,

@@ -2,6 +2,7 @@
 
 import socket
 import time
+import uuid
 
 import pytest
 
@@ -33,8 +34,6 @@ def redis_available() -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_job_runs_on_a_worker_through_redis():
     from celery.contrib.testing.worker import start_worker
-
-    import uuid
 
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend", "task_default_queue")}
     # A queue of our own, so that test runs in parallel never take each other's tasks.

@@ -52,3 +52,26 @@ def test_tables_scroll_sideways_on_phones():
     phone = css.split("@media (max-width:600px)", 1)[1]
     assert "table" in phone and "overflow-x:auto" in phone
     assert ".topnav" in css and "flex-wrap:wrap" in css.split(".topnav", 1)[1].split("}", 1)[0]
+
+
+def test_tile_counts_are_computed_only_when_shown():
+    from dte.web.workbench import Tile
+
+    calls = []
+    tile = Tile("名单", "/registry/people/", description=lambda: "说明", count=lambda: calls.append(1) or 7)
+    assert (tile.title, tile.url) == ("名单", "/registry/people/") and calls == []
+    assert tile.count == 7 and tile.count == 7 and calls == [1]  # evaluated once, on demand
+    assert tile.description == "说明"
+
+
+@pytest.mark.django_db
+def test_app_navigation_runs_no_counting_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(UserFactory(role=Role.PROVINCE_OFFICER, organisation__division=division("140000")))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/registry/quotas/")
+    assert response.status_code == 200
+    people_counts = [q["sql"] for q in queries if "COUNT" in q["sql"].upper() and "registry_person" in q["sql"]]
+    assert people_counts == []  # the nav shows the registry tiles' links, not their counts
