@@ -27,6 +27,7 @@ from .services import (
 
 router = Router(tags=["catalogue"])
 MAX_PAGE_SIZE = 200
+WRITERS_ONLY = "只有省级人社部门或系统管理员可以调整目录 / only province officers and administrators may change the catalogue"
 
 
 class OccupationOut(Schema):
@@ -182,6 +183,18 @@ def _listing_or_404(request, pk: int, write: bool = False) -> InstitutionListing
     return item
 
 
+def _writable_listing(request, pk: int) -> InstitutionListing:
+    """A listing this user may change: 403 for a non-writer, 404 when not even readable,
+    403 when readable but outside the user's write scope."""
+    if not is_writer(request.user):
+        raise HttpError(403, WRITERS_ONLY)
+    _listing_or_404(request, pk)
+    item = scoped(request.user, InstitutionListing.objects.select_related("organisation", "province"), write=True).filter(pk=pk).first()
+    if item is None:
+        raise HttpError(403, "不在您的管辖范围内 / not within your jurisdiction")
+    return item
+
+
 @router.get("/occupations", response=list[OccupationOut])
 def occupations(request):
     return [_occupation_out(o) for o in scoped(request.user, Occupation.objects.all())]
@@ -219,12 +232,7 @@ def listing(request, listing_id: int):
 
 @router.post("/listings/{listing_id}/status", response=ListingDetailOut)
 def listing_status(request, listing_id: int, payload: StatusIn):
-    if not is_writer(request.user):
-        raise HttpError(403, "只有省级人社部门或系统管理员可以调整目录 / only province officers and administrators may change the catalogue")
-    _listing_or_404(request, listing_id)
-    item = scoped(request.user, InstitutionListing.objects.all(), write=True).filter(pk=listing_id).first()
-    if item is None:
-        raise HttpError(403, "不在您的管辖范围内 / not within your jurisdiction")
+    item = _writable_listing(request, listing_id)
     try:
         item = listing_set_status(item, payload.status, by=request.user, reason=payload.reason, document=payload.document,
                                   effective_on=payload.effective_on)
@@ -233,9 +241,6 @@ def listing_status(request, listing_id: int, payload: StatusIn):
     except PermissionDenied as error:
         raise HttpError(403, str(error)) from None
     return _listing_detail(request, item)
-
-
-WRITERS_ONLY = "只有省级人社部门或系统管理员可以调整目录 / only province officers and administrators may change the catalogue"
 
 
 def _coverage_items(items: list[CoverageIn]) -> list[tuple[Occupation, str, str]]:
@@ -274,12 +279,7 @@ def listing_add(request, payload: ListingIn):
 @router.post("/listings/{listing_id}/coverage", response=ListingDetailOut)
 def listing_coverage(request, listing_id: int, payload: CoverageChangeIn):
     """调整职业/等级: add or remove occupation-level pairs (reason and document required)."""
-    if not is_writer(request.user):
-        raise HttpError(403, WRITERS_ONLY)
-    _listing_or_404(request, listing_id)
-    item = scoped(request.user, InstitutionListing.objects.select_related("organisation", "province"), write=True).filter(pk=listing_id).first()
-    if item is None:
-        raise HttpError(403, "不在您的管辖范围内 / not within your jurisdiction")
+    item = _writable_listing(request, listing_id)
     try:
         item = listing_coverage_change(item, by=request.user, add=_coverage_items(payload.add), remove=_coverage_items(payload.remove),
                                        reason=payload.reason, document=payload.document, effective_on=payload.effective_on)

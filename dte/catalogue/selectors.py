@@ -11,7 +11,7 @@ from dte.geography.models import Division
 from dte.policy.occupations import load_occupations
 from dte.policy.packs import UnknownPack, get_pack
 
-from .models import InstitutionListing, ListingAdjustment, Occupation, SubsidyStandard
+from .models import LEVEL_RANK, InstitutionListing, Level, ListingAdjustment, Occupation, SubsidyStandard
 
 STANDARDS_TABLE = "subsidy_standards"  # Tianjin: {code: {level: {hours, amount_fen}}}
 STANDARD_AMOUNT = "training_subsidy_fen"  # other packs: one amount or {code: {level: amount}}
@@ -71,13 +71,17 @@ def subsidy_standard_in_force(province_code: str, occupation, level: str, on: da
     )
 
 
+def standards_in_force_among(rows, on: date) -> list[SubsidyStandard]:
+    """Of a SubsidyStandard queryset, the row in force on `on` for each province, occupation and level."""
+    latest: dict[tuple[str, int, str], SubsidyStandard] = {}
+    for row in rows.filter(effective_from__lte=on).order_by("effective_from", "pk"):
+        latest[(row.province_id, row.occupation_id, row.level)] = row
+    return list(latest.values())
+
+
 def standards_in_force(province_code: str, on: date) -> list[SubsidyStandard]:
     """For each occupation and level of the province, the row in force on `on`."""
-    latest: dict[tuple[int, str], SubsidyStandard] = {}
-    rows = SubsidyStandard.objects.filter(province_id=province_code, effective_from__lte=on).select_related("occupation")
-    for row in rows.order_by("effective_from", "pk"):
-        latest[(row.occupation_id, row.level)] = row
-    return list(latest.values())
+    return standards_in_force_among(SubsidyStandard.objects.filter(province_id=province_code).select_related("occupation"), on)
 
 
 def subsidy_standard_overrides(province_code: str, on: date | None = None, *, occupation=None, level: str | None = None) -> dict:
@@ -125,7 +129,8 @@ def subsidy_standard_overrides(province_code: str, on: date | None = None, *, oc
         if not table:
             return {}
     starts = [r.effective_from for r in rows] + ([base_dated.effective_from] if base_dated is not None else [])
-    cited = [r for r in rows if occupation is not None and r.occupation == _occupation(occupation) and r.level == level]
+    occupation = _occupation(occupation) if occupation is not None else None  # once, not per row
+    cited = [r for r in rows if occupation is not None and r.occupation == occupation and r.level == level]
     citations = [cited[0].citation] if cited else sorted({r.citation for r in rows})
     spec = {"value": table, "effective_from": max(starts).isoformat(), "citation": "；".join(citations)}
     if cited and cited[0].published:
@@ -149,8 +154,6 @@ def listings_filter(queryset, *, province: str | None = None, kind: str | None =
 
 def coverage_summary(listing: InstitutionListing) -> str:
     """'大数据工程技术人员（初级、中级、高级）；…' for tables and exports."""
-    from .models import LEVEL_RANK, Level
-
     by_occupation: dict[str, list[str]] = {}
     for item in sorted(listing.coverage.all(), key=lambda c: (c.occupation.code, LEVEL_RANK[c.level])):
         label = Level(item.level).label.split("(")[-1].rstrip(")")
@@ -158,3 +161,16 @@ def coverage_summary(listing: InstitutionListing) -> str:
             label += f"·{item.direction}"
         by_occupation.setdefault(item.occupation.name, []).append(label)
     return "；".join(f"{name}（{'、'.join(levels)}）" for name, levels in by_occupation.items())
+
+
+def overrides_with_official_standards(province: str, on: date | None = None, what_if: dict | None = None) -> dict | None:
+    """What every quote applies on top of a pack: the subsidy standards officials entered in the
+    catalogue and in force on `on` (today if not given), then the caller's what-if values, which
+    win. This is how a standard the seeds do not give (Tibet, Yunnan) reaches the calculator and
+    the eligibility check at enrolment once an official enters it with its document."""
+    try:
+        pack = get_pack(province)
+    except UnknownPack:
+        return what_if  # the policy service reports the unknown province
+    merged = {**subsidy_standard_overrides(pack.division_code, on), **(what_if or {})}
+    return merged or None

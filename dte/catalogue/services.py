@@ -151,16 +151,22 @@ def listing_create(
     return listing
 
 
+def _adjustment_start(listing: InstitutionListing, by, reason: str, document: str, effective_on: date | None):
+    """What every adjustment of a listing needs first: reason, document and date given, a
+    writer who reaches the listing, and the row locked. Returns (locked listing, reason, document)."""
+    reason, document = _require(reason, "理由 reason"), _require(document, "文件 document")
+    if effective_on is None:
+        raise CatalogueError("请填写生效日期 / effective date is required")
+    _require_writer(by, listing)
+    return InstitutionListing.objects.select_for_update().get(pk=listing.pk), reason, document
+
+
 @transaction.atomic
 def listing_set_status(
     listing: InstitutionListing, new_status: str, *, by, reason: str, document: str, effective_on: date,
 ) -> InstitutionListing:
     """Suspend, restore or remove a listing (reason, document and date are required)."""
-    reason, document = _require(reason, "理由 reason"), _require(document, "文件 document")
-    if effective_on is None:
-        raise CatalogueError("请填写生效日期 / effective date is required")
-    _require_writer(by, listing)
-    listing = InstitutionListing.objects.select_for_update().get(pk=listing.pk)
+    listing, reason, document = _adjustment_start(listing, by, reason, document, effective_on)
     if new_status not in Status.values:
         raise CatalogueError(f"未知状态 {new_status} / unknown status")
     if new_status not in LISTING_TRANSITIONS[listing.status]:
@@ -189,11 +195,7 @@ def listing_coverage_change(
     listing: InstitutionListing, *, by, add=(), remove=(), reason: str, document: str, effective_on: date,
 ) -> InstitutionListing:
     """Add or remove occupations/levels a listed institution covers."""
-    reason, document = _require(reason, "理由 reason"), _require(document, "文件 document")
-    if effective_on is None:
-        raise CatalogueError("请填写生效日期 / effective date is required")
-    _require_writer(by, listing)
-    listing = InstitutionListing.objects.select_for_update().get(pk=listing.pk)
+    listing, reason, document = _adjustment_start(listing, by, reason, document, effective_on)
     if listing.status == Status.REMOVED:
         raise CatalogueError("已移出目录的机构不能调整范围 / a removed listing cannot change coverage")
     to_add = list(dict.fromkeys(_coverage_key(i) for i in add))

@@ -17,9 +17,9 @@ from dte.policy.occupations import load_occupations
 from dte.policy.packs import get_pack
 
 from .models import Level, Occupation, SubsidyStandard
+from .selectors import STANDARDS_TABLE
 
 TIANJIN = "120000"
-TABLE_PARAMETER = "subsidy_standards"
 
 
 @transaction.atomic
@@ -49,7 +49,7 @@ def occupations_load() -> int:
 
 def pack_standard_rows(pack_code: str) -> list[dict]:
     """Every cell of every dated value of a pack's standards table, as row dicts."""
-    parameter = get_pack(pack_code).parameters.parameters.get(TABLE_PARAMETER)
+    parameter = get_pack(pack_code).parameters.parameters.get(STANDARDS_TABLE)
     rows = []
     for dated in parameter.values if parameter else ():
         if not isinstance(dated.value, dict):

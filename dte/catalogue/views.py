@@ -22,7 +22,7 @@ from .forms import (
     ListingCoverageForm, ListingCreateForm, ListingFilterForm, ListingStatusForm, OccupationForm, SubsidyStandardForm,
 )
 from .models import InstitutionListing, Level, ListingAdjustment, Occupation, SubsidyStandard
-from .selectors import listings_filter, occupation_find, province_of, standards_in_force
+from .selectors import listings_filter, occupation_find, province_of, standards_in_force, standards_in_force_among
 from .services import (
     CatalogueError, is_writer, listing_coverage_change, listing_create, listing_set_status, occupation_update,
     subsidy_standard_add,
@@ -54,7 +54,7 @@ def occupation_detail(request, code: str):
     occupation = _occupation_or_404(request.user, code)
     on = _on(request)
     rows = scoped(request.user, SubsidyStandard.objects.filter(occupation=occupation)).select_related("province", "entered_by")
-    in_force = {r.pk for r in standards_in_force_for(rows, on)}
+    in_force = {r.pk for r in standards_in_force_among(rows, on)}
     provinces: dict[str, dict] = {}
     for row in rows.order_by("province_id", "level", "effective_from"):
         group = provinces.setdefault(row.province_id, {"province": row.province, "rows": []})
@@ -63,13 +63,6 @@ def occupation_detail(request, code: str):
         "occupation": occupation, "provinces": provinces.values(), "on": on, "levels": Level.choices,
         "can_edit": can_access(request.user, occupation, write=True),
     })
-
-
-def standards_in_force_for(rows, on: date) -> list[SubsidyStandard]:
-    latest = {}
-    for row in rows.filter(effective_from__lte=on).order_by("effective_from", "pk"):
-        latest[(row.province_id, row.occupation_id, row.level)] = row
-    return list(latest.values())
 
 
 @login_required

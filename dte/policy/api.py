@@ -7,8 +7,10 @@ from typing import Any
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from dte.catalogue.selectors import overrides_with_official_standards
+
 from .packs import all_packs
-from .services import PolicyInputError, pack_for, policy_quote
+from .services import PolicyInputError, pack_for, parse_date, policy_quote
 
 router = Router(tags=["policy"])
 
@@ -23,7 +25,8 @@ class QuoteIn(Schema):
 @router.post("/quote", summary="Decide one case (same JSON as `dte policy quote`)")
 def quote(request, payload: QuoteIn):
     try:
-        decision = policy_quote(payload.province, payload.case, on=payload.on, overrides=payload.parameters)
+        overrides = overrides_with_official_standards(payload.province, parse_date(payload.on), payload.parameters)
+        decision = policy_quote(payload.province, payload.case, on=payload.on, overrides=overrides)
     except PolicyInputError as error:
         raise HttpError(422, str(error)) from None
     return decision.to_dict()

@@ -125,16 +125,7 @@ class BoundParameters:
             dated = self._snap[name]
         except KeyError:
             raise ParameterError(f"pack has no parameter {name!r}") from None
-        if self.trace is not None and name not in self._seen:
-            self._seen.add(name)
-            self.trace.append(
-                {
-                    "parameter": name,
-                    "value": dated.value if dated else None,
-                    "citation": dated.citation if dated else "",
-                    "effective_from": dated.effective_from.isoformat() if dated else None,
-                }
-            )
+        self._record(name, dated.value if dated else None, dated)
         return dated
 
     def get(self, name: str, default: Any = None) -> Any:
@@ -154,18 +145,22 @@ class BoundParameters:
         value = dated.value if dated else None
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
-        label = name + "".join(f"[{k}]" for k in keys)
-        if self.trace is not None and label not in self._seen:
-            self._seen.add(label)
-            self.trace.append(
-                {
-                    "parameter": label,
-                    "value": value,
-                    "citation": dated.citation if dated else "",
-                    "effective_from": dated.effective_from.isoformat() if dated else None,
-                }
-            )
+        self._record(name + "".join(f"[{k}]" for k in keys), value, dated)
         return value
+
+    def _record(self, label: str, value: Any, dated: DatedValue | None) -> None:
+        """Put a value used into the trace, once per label (a parameter or one table cell)."""
+        if self.trace is None or label in self._seen:
+            return
+        self._seen.add(label)
+        self.trace.append(
+            {
+                "parameter": label,
+                "value": value,
+                "citation": dated.citation if dated else "",
+                "effective_from": dated.effective_from.isoformat() if dated else None,
+            }
+        )
 
     def citation(self, name: str) -> str:
         dated = self._snap.get(name)

@@ -12,7 +12,7 @@ from typing import Any
 
 from .cases import CaseError, parse_case
 from .engine import DatedValue, ParameterError, ParameterSet, parse_overrides
-from .packs import UnknownPack, all_packs, get_pack
+from .packs import UnknownPack, get_pack
 from .packs.base import PolicyPack
 
 
@@ -40,11 +40,10 @@ def pack_for(code: str) -> PolicyPack:
 
 def pack_for_division(division_code: str) -> PolicyPack | None:
     """The pack of the province a GB/T 2260 division code (province, city or county) lies in."""
-    prefix = str(division_code or "")[:2]
-    for pack in all_packs():
-        if pack.division_code[:2] == prefix:
-            return pack
-    return None
+    try:
+        return get_pack(str(division_code or "")[:2])
+    except UnknownPack:
+        return None
 
 
 def parameters_with(pack: PolicyPack, overrides: dict[str, DatedValue] | dict | None) -> ParameterSet:

@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from dte.catalogue.selectors import overrides_with_official_standards
+
 from .packs import all_packs
-from .services import PolicyInputError, pack_for, quote_from_text
+from .services import PolicyInputError, pack_for, parse_date, quote_from_text
 from .simulate import demo_chunk
 
 PROVINCE_CHOICES = [(p.code, p.name) for p in all_packs()]
@@ -45,6 +47,7 @@ def calculator(request):
             overrides_text = request.POST.get("parameters", "").strip()
             overrides = json.loads(overrides_text) if overrides_text else None
             context["parameters"] = overrides_text
+            overrides = overrides_with_official_standards(province, parse_date(context["on"]), overrides)
             decision = quote_from_text(province, context["case_text"], on=context["on"] or None, overrides=overrides)
         except json.JSONDecodeError as error:
             context["error"] = f"parameters: {error.msg}"

@@ -17,10 +17,12 @@ from dte.web.pagination import BoundedPageNumberPagination
 
 from .errors import RegistryError
 from .models import Announcement, ClassApplication, Enrolment, Person, PlanQuota, TrainingClass, TrainingPlanFiling
-from .selectors import class_applications_overdue, published_announcements, review_days_left
+from .selectors import (
+    filter_applications, filter_people, filter_quotas, published_announcements, review_days_left,
+)
 from .services import DuplicatePerson, enrolment_create, person_find_by_id_number, person_register
 from .services_opening import class_application_review, class_application_submit
-from .services_plans import announcement_publish, filing_review, filing_submit, quota_set_places
+from .services_plans import announcement_publish, filing_review, filing_submit, may_change_plan, quota_set_places
 
 router = Router(tags=["registry"])
 
@@ -128,8 +130,6 @@ class ApplicationOut(Schema):
     review_days_left: int | None
     comment: str
 
-
-
     @staticmethod
     def resolve_review_days_left(a):
         return review_days_left(a, date.today())
@@ -141,13 +141,12 @@ class ApplicationOut(Schema):
 @router.get("/quotas", response=list[QuotaOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
 def quota_list(request, year: int | None = None):
-    qs = scoped(request.user, PlanQuota.objects.select_related("plan", "institution", "occupation"))
-    return qs.filter(plan__year=year) if year else qs
+    return filter_quotas(scoped(request.user, PlanQuota.objects.all()), {"year": year})
 
 
 @router.patch("/quotas/{pk}", response=QuotaOut)
 def quota_change(request, pk: int, body: QuotaChange):
-    if not (request.user.is_platform_admin or request.user.role == Role.PROVINCE_OFFICER):
+    if not may_change_plan(request.user):
         raise PermissionDenied("Only the province bureau changes the annual plan.")
     quota = get_scoped_or_404(request.user, PlanQuota.objects.all(), write=True, pk=pk)
     try:
@@ -213,8 +212,7 @@ def announcement_publish_api(request, pk: int):
 @router.get("/people", response=list[PersonOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
 def people_list(request, q: str = ""):
-    qs = scoped(request.user, Person.objects.order_by("-pk"))
-    return qs.filter(name__icontains=q) if q else qs
+    return filter_people(scoped(request.user, Person.objects.order_by("-pk")), {"q": q})
 
 
 @router.post("/people", response={201: PersonOut})
@@ -257,10 +255,8 @@ def class_enrol(request, pk: int, body: EnrolIn):
 @router.get("/applications", response=list[ApplicationOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
 def application_list(request, status: str = "", overdue: bool = False):
-    qs = scoped(request.user, ClassApplication.objects.select_related("training_class"))
-    if overdue:
-        qs = class_applications_overdue(date.today(), qs)
-    return qs.filter(status=status) if status else qs
+    return filter_applications(scoped(request.user, ClassApplication.objects.all()), {"status": status, "overdue": overdue},
+                               date.today())
 
 
 @router.post("/applications/{pk}/submit", response=ApplicationOut)

@@ -32,7 +32,7 @@ RESULT_HEADER = "校验结果"
 STATUS_WORDS = {"毕业生": "graduate", "应届毕业生": "graduate", "在岗人员": "employee", "在职": "employee",
                 "未就业人员": "unemployed", "未就业": "unemployed", "自由职业者": "freelancer", "新就业形态劳动者": "freelancer",
                 "在校学生": "student", "学生": "student", "已退休人员": "retired", "退休": "retired"}
-STATUS_CODES = {"graduate", "employee", "unemployed", "freelancer", "student", "retired"}
+STATUS_CODES = set(Person.Status.values)
 CHUNK = 1000
 BATCH = 2000
 

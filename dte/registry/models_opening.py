@@ -25,7 +25,7 @@ class ClassApplication(models.Model):
         "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("evaluation institution"),
     )
-    roster = models.JSONField(_("roster at submission"), default=list, blank=True)  # [{"person_id", "name", "id_masked"}]
+    roster = models.JSONField(_("roster at submission"), default=list, blank=True)  # [{"person_id", "name", "id" (masked), "eligible"}]
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     due_on = models.DateField(_("application due by"), null=True, blank=True)

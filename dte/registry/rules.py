@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dte.catalogue.selectors import overrides_with_official_standards
 from dte.policy.services import PolicyInputError, pack_for_division, policy_quote
 from dte.workdays.services import add_period, calendar_for
 
@@ -94,7 +95,8 @@ def evaluate(case: dict, training_class) -> dict:
     """The pack's decision at enrolment: {"eligible", "pack", "on", "reasons", "later"}."""
     k = training_class
     try:
-        decision = policy_quote(k.division_id, case, on=k.start_date)
+        decision = policy_quote(k.division_id, case, on=k.start_date,
+                                overrides=overrides_with_official_standards(k.division_id, k.start_date))
     except PolicyInputError as error:
         return {"eligible": False, "pack": "", "on": k.start_date.isoformat(), "later": [],
                 "reasons": [{"code": "CASE_INVALID", "message": str(error), "citation": "", "effect": "refuse"}]}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
 from dte.organisations.scoping import scoped
-from dte.workdays.services import working_days_remaining
+from dte.workdays.calendar import WorkCalendar
+from dte.workdays.services import calendar_for, working_days_remaining
 
 from .models import Announcement, ClassApplication, Commitment, Enrolment, Person, TrainingClass
 
@@ -20,10 +21,21 @@ def class_applications_overdue(today: date, queryset: QuerySet | None = None) ->
             .select_related("training_class__institution", "training_class__division").order_by("review_due_on", "pk"))
 
 
-def review_days_left(application: ClassApplication, today: date) -> int | None:
+def review_days_left(application: ClassApplication, today: date, calendar: WorkCalendar | None = None) -> int | None:
+    """Working days until the review is due; pass review_calendar(...) when doing this for many rows."""
     if application.status != ClassApplication.Status.SUBMITTED or application.review_due_on is None:
         return None
+    if calendar is not None:
+        return calendar.working_days_between(today, application.review_due_on)
     return working_days_remaining(today, application.review_due_on)
+
+
+def review_calendar(applications: QuerySet, today: date) -> WorkCalendar:
+    """One working-day calendar covering every review deadline in `applications` (a list
+    page or export then costs two queries, not two per row)."""
+    bounds = applications.aggregate(first=Min("review_due_on"), last=Max("review_due_on"))
+    start, end = min(filter(None, (today, bounds["first"]))), max(filter(None, (today, bounds["last"])))
+    return calendar_for(start, end)
 
 
 def published_announcements(today: date | None = None) -> QuerySet:
@@ -88,6 +100,12 @@ def filter_classes(qs: QuerySet, params) -> QuerySet:
     if params.get("q"):
         qs = qs.filter(title__icontains=params["q"])
     return qs.select_related("institution", "occupation", "division", "quota")
+
+
+def filter_people(qs: QuerySet, params) -> QuerySet:
+    if params.get("q"):
+        qs = qs.filter(name__icontains=params["q"])
+    return qs
 
 
 def filter_enrolments(qs: QuerySet, params) -> QuerySet:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dte.audit.services import audit_record
 from dte.catalogue.models import InstitutionListing, ListingCoverage
+from dte.organisations.roles import Role
 
 from . import rules
 from .errors import RegistryError
@@ -29,6 +30,11 @@ def annual_plan_create(*, province_id: str, year: int, title: str, document: str
                      after={"year": year, "title": title, "document": document,
                             "quotas": [[i.name, o.code, n] for i, o, n in quotas]})
     return plan
+
+
+def may_change_plan(user) -> bool:
+    """Only the province bureau (or a platform admin) changes the annual plan's quotas."""
+    return user.is_platform_admin or user.role == Role.PROVINCE_OFFICER
 
 
 def quota_set_places(quota: PlanQuota, places: int, *, reason: str, document: str = "") -> PlanQuota:

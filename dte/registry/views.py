@@ -19,10 +19,12 @@ from dte.privacy.services import may_unmask, personal_data_reveal
 from .errors import RegistryError
 from .forms import FilingForm, FilingReviewForm, PersonForm, QuotaForm, ReviewForm, teachers_from
 from .models import ClassApplication, Person, PlanQuota, TrainingPlanFiling
-from .selectors import filter_applications, filter_filings, filter_quotas, person_history, review_days_left
+from .selectors import (
+    filter_applications, filter_filings, filter_people, filter_quotas, person_history, review_calendar, review_days_left,
+)
 from .services import DuplicatePerson, person_register
 from .services_opening import class_application_review, may_review
-from .services_plans import filing_review, filing_submit, quota_set_places
+from .services_plans import filing_review, filing_submit, may_change_plan, quota_set_places
 from .tables import Column, list_page
 
 OFFICERS = {Role.PROVINCE_OFFICER, Role.LOCAL_OFFICER}
@@ -34,18 +36,13 @@ def institution_of(user):
     return user.organisation
 
 
-def require_officer(user):
-    if not (user.is_platform_admin or user.role in OFFICERS):
-        raise PermissionDenied(_("Only bureau officers can do this."))
-
-
 # --- plans and quotas ----------------------------------------------------------------------------------
 
 
 @login_required
 def quotas(request):
     qs = filter_quotas(scoped(request.user, PlanQuota.objects.all()), request.GET)
-    officer = request.user.is_platform_admin or request.user.role == Role.PROVINCE_OFFICER
+    officer = may_change_plan(request.user)
     years = sorted(set(qs.values_list("plan__year", flat=True)), reverse=True)
     return list_page(request, title=_("Annual plans and quotas"), queryset=qs, export_name="quotas", columns=[
         Column(_("Plan"), lambda q: f"{q.plan.title}（{q.plan.document}）"),
@@ -60,7 +57,7 @@ def quotas(request):
 
 @login_required
 def quota_edit(request, pk: int):
-    if not (request.user.is_platform_admin or request.user.role == Role.PROVINCE_OFFICER):
+    if not may_change_plan(request.user):
         raise PermissionDenied(_("Only the province bureau changes the annual plan."))
     quota = get_scoped_or_404(request.user, PlanQuota.objects.select_related("plan", "institution", "occupation"),
                               write=True, pk=pk)
@@ -142,9 +139,10 @@ def filing_detail(request, pk: int):
 def applications(request):
     today = date.today()
     qs = filter_applications(scoped(request.user, ClassApplication.objects.all()), request.GET, today)
+    calendar = review_calendar(qs, today)
 
     def left(a):
-        days = review_days_left(a, today)
+        days = review_days_left(a, today, calendar)
         if days is None:
             return ""
         return _("%(n)s working days left") % {"n": days} if days >= 0 else _("OVERDUE by %(n)s working days") % {"n": -days}
@@ -185,9 +183,7 @@ def application_detail(request, pk: int):
 
 @login_required
 def people(request):
-    qs = scoped(request.user, Person.objects.select_related("division", "registered_by"))
-    if request.GET.get("q"):
-        qs = qs.filter(name__icontains=request.GET["q"])
+    qs = filter_people(scoped(request.user, Person.objects.select_related("division", "registered_by")), request.GET)
     actions = []
     if request.user.role == Role.TRAINING_STAFF:
         actions = [(_("Register a person"), reverse("registry:person_new")), (_("Import a roster"), reverse("registry:import_new"))]

@@ -16,7 +16,7 @@ from dte.organisations.roles import ORGANISATION_ROLES
 from dte.organisations.scoping import get_scoped_or_404, scoped
 from dte.registry.models import TrainingClass
 
-from .checks import qr_code, qr_step
+from .checks import qr_code, qr_seconds_left, qr_step
 from .models import Attendance, Session
 from .services import TrainingError, check_in, check_out, online_time_push
 
@@ -145,4 +145,4 @@ def api_qr(request, session_id: int):
     session = staff_session(request.user, session_id)
     now = timezone.now()
     step = qr_step(now)
-    return QrOut(code=qr_code(session.qr_secret, step), step=step, seconds_left=30 - int(now.timestamp()) % 30)
+    return QrOut(code=qr_code(session.qr_secret, step), step=step, seconds_left=qr_seconds_left(now))

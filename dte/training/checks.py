@@ -125,6 +125,11 @@ def qr_step(at: datetime) -> int:
     return int(at.timestamp()) // QR_STEP_SECONDS
 
 
+def qr_seconds_left(at: datetime) -> int:
+    """Seconds until the code shown at `at` turns."""
+    return QR_STEP_SECONDS - int(at.timestamp()) % QR_STEP_SECONDS
+
+
 def qr_code(secret: str, step: int) -> str:
     digest = hmac.new(secret.encode(), step.to_bytes(8, "big"), hashlib.sha256).digest()
     offset = digest[-1] & 0x0F

@@ -2,20 +2,22 @@
 
 from datetime import date
 
+from django.utils import timezone
+
 from dte.audit.services import audit_record
 from dte.jobs.registry import job_handler
 from dte.registry.models import TrainingClass
 
-from .selectors import reports_pending_among
+from .selectors import flagged, reports_pending_among
 
 
 @job_handler("training.remind_reports")
 def remind_reports(job, progress) -> dict:
-    today = date.fromisoformat(job.params["today"]) if job.params.get("today") else date.today()
-    flagged = [r for r in reports_pending_among(TrainingClass.objects.all(), today) if r.state in ("due_soon", "overdue")]
+    today = date.fromisoformat(job.params["today"]) if job.params.get("today") else timezone.localdate()
+    due = flagged(reports_pending_among(TrainingClass.objects.all(), today))
     items = [{"class": r.training_class.pk, "title": r.training_class.title, "institution": r.training_class.institution.name,
-              "deadline": r.deadline.isoformat(), "state": r.state, "citation": r.citation} for r in flagged]
-    for report in flagged:
+              "deadline": r.deadline.isoformat(), "state": r.state, "citation": r.citation} for r in due]
+    for report in due:
         if report.state == "overdue":
             audit_record("training.report.overdue", obj=report.training_class, division_code=report.training_class.division_id,
                          organisation_id=report.training_class.institution_id, after={"deadline": report.deadline})

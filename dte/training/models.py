@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from dte.organisations.scoping import Scope
 
 CLASS_SCOPE = dict(division="training_class__division__code", organisation="training_class__institution_id")
+SESSION_SCOPE = dict(division="session__training_class__division__code", organisation="session__training_class__institution_id")
+ENROLMENT_SCOPE = dict(division="enrolment__training_class__division__code", organisation="enrolment__training_class__institution_id",
+                       owner="enrolment__person__user_id")
 
 
 def _new_secret() -> str:
@@ -84,10 +87,6 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def is_makeup(self) -> bool:
-        return self.makeup_for_id is not None
-
 
 class ClassSchedule(models.Model):
     """The institution's confirmation that a class's schedule is complete (then every later
@@ -136,8 +135,7 @@ class Attendance(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     note = models.CharField(max_length=255, blank=True)
 
-    access_scope = Scope(division="session__training_class__division__code",
-                         organisation="session__training_class__institution_id", owner="enrolment__person__user_id")
+    access_scope = Scope(**SESSION_SCOPE, owner="enrolment__person__user_id")
 
     class Meta:
         ordering = ["session_id", "enrolment_id"]
@@ -167,8 +165,7 @@ class CheckInAttempt(models.Model):
     accepted = models.BooleanField()
     reason = models.CharField(max_length=255, blank=True)
 
-    access_scope = Scope(division="session__training_class__division__code",
-                         organisation="session__training_class__institution_id", owner="user_id")
+    access_scope = Scope(**SESSION_SCOPE, owner="user_id")
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -187,7 +184,7 @@ class AttendanceFlag(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField(default=False)
 
-    access_scope = Scope(division="session__training_class__division__code", organisation="session__training_class__institution_id")
+    access_scope = Scope(**SESSION_SCOPE)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "kind", "value"], name="flag_once_per_value")]
@@ -200,8 +197,7 @@ class Excuse(models.Model):
     granted_by = models.ForeignKey("organisations.User", on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
 
-    access_scope = Scope(division="session__training_class__division__code",
-                         organisation="session__training_class__institution_id", owner="enrolment__person__user_id")
+    access_scope = Scope(**SESSION_SCOPE, owner="enrolment__person__user_id")
 
 
 class AttendanceCorrection(models.Model):
@@ -241,7 +237,7 @@ class SessionEvidence(models.Model):
     uploaded_by = models.ForeignKey("organisations.User", on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    access_scope = Scope(division="session__training_class__division__code", organisation="session__training_class__institution_id")
+    access_scope = Scope(**SESSION_SCOPE)
 
 
 class CompletionAssessment(models.Model):
@@ -253,8 +249,7 @@ class CompletionAssessment(models.Model):
     assessed_on = models.DateField(_("assessed on"))
     assessed_by = models.ForeignKey("organisations.User", on_delete=models.PROTECT, related_name="+")
 
-    access_scope = Scope(division="enrolment__training_class__division__code",
-                         organisation="enrolment__training_class__institution_id", owner="enrolment__person__user_id")
+    access_scope = Scope(**ENROLMENT_SCOPE)
 
     @property
     def passed(self) -> bool:
@@ -269,8 +264,7 @@ class CompletionDecision(models.Model):
     decided_at = models.DateTimeField()
     decided_by = models.ForeignKey("organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
-    access_scope = Scope(division="enrolment__training_class__division__code",
-                         organisation="enrolment__training_class__institution_id", owner="enrolment__person__user_id")
+    access_scope = Scope(**ENROLMENT_SCOPE)
 
 
 class CertificateSettings(models.Model):
@@ -321,8 +315,7 @@ class TrainingCertificate(models.Model):
     revoked_by = models.ForeignKey("organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    access_scope = Scope(division="enrolment__training_class__division__code",
-                         organisation="enrolment__training_class__institution_id", owner="enrolment__person__user_id")
+    access_scope = Scope(**ENROLMENT_SCOPE)
 
     class Meta:
         ordering = ["number"]

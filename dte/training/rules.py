@@ -71,6 +71,13 @@ def requires_location_checkin(training_class) -> Requirement:
     return Requirement(bool(value), citation if value else "")
 
 
+def training_certificate(training_class) -> Requirement:
+    """Whether completing the hours and passing the 结业考核 earns the 培训合格证书, with the clause
+    (e.g. 晋人社厅发〔2024〕27号 四(一)); the citation of the completion and assessment rules."""
+    value, citation = _param(pack_for_class(training_class), ("training_certificate_required",), training_class.start_date)
+    return Requirement(bool(value), citation)
+
+
 def forbidden_words_in(training_class, text: str) -> list[tuple[str, str]]:
     return pack_for_class(training_class).find_forbidden_certificate_words(text, training_class.end_date)
 

@@ -66,10 +66,10 @@ def class_sessions(training_class) -> list[Session]:
     return list(Session.objects.filter(training_class=training_class).select_related("venue").order_by("starts_at", "pk"))
 
 
-def class_summaries(training_class, enrolments=None) -> list[TraineeSummary]:
+def class_summaries(training_class, enrolments=None, sessions=None) -> list[TraineeSummary]:
     """One summary per enrolment. A make-up session counts only for the trainee who missed the
     original, and tops its hours up to at most the original's hours."""
-    sessions = class_sessions(training_class)
+    sessions = class_sessions(training_class) if sessions is None else sessions
     if enrolments is None:
         enrolments = list(training_class.enrolments.exclude(status__in=[Enrolment.Status.APPLIED, Enrolment.Status.WITHDRAWN])
                           .select_related("person").order_by("person__name", "pk"))
@@ -103,7 +103,7 @@ def class_summaries(training_class, enrolments=None) -> list[TraineeSummary]:
 def status_matrix(training_class) -> tuple[list[Session], list[TraineeSummary]]:
     sessions = class_sessions(training_class)
     now = timezone.now()
-    summaries = class_summaries(training_class)
+    summaries = class_summaries(training_class, sessions=sessions)
     for summary in summaries:
         for s in sessions:
             if not summary.statuses[s.pk] and s.ends_at < now:
@@ -132,10 +132,15 @@ class ReportStatus:
         return "open"
 
 
-def report_status(training_class, today: date | None = None) -> ReportStatus:
+_UNREAD = object()
+
+
+def report_status(training_class, today: date | None = None, *, submitted=_UNREAD) -> ReportStatus:
+    """`submitted`: the latest report when the caller already knows it (None = none yet)."""
     today = today or timezone.localdate()
     deadline, citation = rules.report_deadline(training_class)
-    submitted = training_class.training_reports.order_by("-submitted_at").first()
+    if submitted is _UNREAD:
+        submitted = training_class.training_reports.order_by("-submitted_at").first()
     days_left = (deadline - today).days if deadline else None
     return ReportStatus(training_class, deadline, citation, submitted, days_left)
 
@@ -150,13 +155,18 @@ def reports_pending_among(classes, today: date | None = None) -> list[ReportStat
     today = today or timezone.localdate()
     classes = (classes.filter(end_date__lt=today, training_reports__isnull=True)
                .filter(enrolments__status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED, Enrolment.Status.FAILED])
-               .distinct()
+               .distinct().select_related("institution")
                .order_by("end_date", "pk"))
-    return [report_status(c, today) for c in classes]
+    return [report_status(c, today, submitted=None) for c in classes]  # filtered on training_reports__isnull
 
 
 def reports_flagged(user, today: date | None = None) -> list[ReportStatus]:
-    return [r for r in reports_pending(user, today) if r.state in ("due_soon", "overdue")]
+    return flagged(reports_pending(user, today))
+
+
+def flagged(statuses: list[ReportStatus]) -> list[ReportStatus]:
+    """The reports due within DUE_SOON_DAYS or overdue."""
+    return [r for r in statuses if r.state in ("due_soon", "overdue")]
 
 
 def flag_members(flag) -> list[int]:

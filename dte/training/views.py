@@ -7,6 +7,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +18,9 @@ from dte.organisations.scoping import get_scoped_or_404, scoped
 from dte.registry.models import Enrolment, TrainingClass
 
 from . import rules
-from .checks import qr_code, qr_step
+from .checks import qr_code, qr_seconds_left, qr_step
 from .forms import CorrectionForm, EvidenceForm, ExcuseForm, SessionForm, VenueForm
-from .models import Attendance, AttendanceFlag, CheckInAttempt, ClassSchedule, Session, Venue
+from .models import Attendance, AttendanceCorrection, AttendanceFlag, CheckInAttempt, ClassSchedule, Session, Venue
 from .selectors import flag_members
 from .services import (
     TrainingError, attendance_correct, evidence_attach, excuse_grant, schedule_check, schedule_confirm, session_close,
@@ -141,7 +142,8 @@ def session_detail(request, pk: int):
         elif action == "close":
             _run(request, session_close, "已结束点名，缺勤已记录 / absentees recorded", session=session, by=request.user)
         return redirect("training:session", pk=pk)
-    records = {a.enrolment_id: a for a in scoped(request.user, Attendance.objects.filter(session=session))}
+    corrections = Prefetch("corrections", queryset=AttendanceCorrection.objects.select_related("by"))
+    records = {a.enrolment_id: a for a in scoped(request.user, Attendance.objects.filter(session=session)).prefetch_related(corrections)}
     enrolments = scoped(request.user, tc.enrolments.exclude(status__in=[Enrolment.Status.APPLIED, Enrolment.Status.WITHDRAWN])
                         .select_related("person").order_by("person__name"))
     rows = [(e, records.get(e.pk)) for e in enrolments]
@@ -162,7 +164,7 @@ def _qr_payload(request, session: Session) -> dict:
     code = qr_code(session.qr_secret, qr_step(now))
     url = request.build_absolute_uri(reverse("training:checkin", args=[session.pk])) + f"?code={code}"
     svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
-    return {"code": code, "svg": svg, "seconds_left": 30 - int(now.timestamp()) % 30, "url": url}
+    return {"code": code, "svg": svg, "seconds_left": qr_seconds_left(now), "url": url}
 
 
 @login_required

@@ -91,3 +91,37 @@ def test_tianjin_overrides_merge_with_attachment_3():
 
 def test_no_pack_no_overrides():
     assert subsidy_standard_overrides("110000", date(2026, 1, 1)) == {}
+
+
+def test_calculator_api_and_cli_apply_the_entered_standard(client, capsys):
+    from django.core.management import call_command
+
+    from dte.organisations.roles import Role
+    from dte.organisations.tests.factories import UserFactory
+
+    subsidy_standard_add(province=division("540000"), occupation=occupation_find("2-02-38-03"), level="junior",
+                         amount_fen=260000, hours_required=128, effective_from=date(2026, 1, 1),
+                         citation="藏人社发〔2026〕1号 附件", by=officer("540000"))
+    client.force_login(UserFactory(role=Role.TRAINING_STAFF))
+    response = client.post("/api/policy/quote", {"province": "tibet", "on": "2026-03-01", "case": case("54")},
+                           content_type="application/json")
+    assert response.status_code == 200 and response.json()["total_fen"] == 260000
+    what_if = {"training_subsidy_fen": {"value": {"2-02-10-11": {"junior": 300000}}, "effective_from": "2026-01-01"}}
+    response = client.post("/api/policy/quote", {"province": "tibet", "on": "2026-03-01", "case": case("54"),
+                                                 "parameters": what_if}, content_type="application/json")
+    assert response.json()["total_fen"] == 300000  # the caller's what-if wins over the entered standard
+
+    import io
+
+    call_command("policy", "quote", "--province", "tibet", "--on", "2026-03-01", stdin=io.StringIO(json.dumps(case("54"))))
+    assert json.loads(capsys.readouterr().out)["total_fen"] == 260000
+
+
+def test_entered_standard_is_in_the_overrides_every_quote_uses():
+    from dte.catalogue.selectors import overrides_with_official_standards
+
+    assert overrides_with_official_standards("tibet", date(2026, 3, 1)) is None
+    subsidy_standard_add(province=division("540000"), occupation=occupation_find("2-02-38-03"), level="junior",
+                         amount_fen=260000, effective_from=date(2026, 1, 1), citation="藏人社发〔2026〕1号 附件")
+    merged = overrides_with_official_standards("540000", date(2026, 3, 1))
+    assert policy_quote("540000", case("54"), on=date(2026, 3, 1), overrides=merged).total_fen == 260000

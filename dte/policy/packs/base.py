@@ -99,10 +99,6 @@ class PolicyPack:
         )
         return Decision(self.code, on, False, [], [reason], p.trace or [])
 
-    def check_eligibility(self, case: Case, on: date | None = None, params: ParameterSet | None = None) -> list[Reason]:
-        p = (params or self.parameters).bind(on or case.reference_date(), None)
-        return [r for rule in self.eligibility_rules for r in _reasons(rule(case, p))]
-
     # --- facts other apps ask about ---------------------------------------------
 
     def _bound(self, on: date | None, params: ParameterSet | None = None) -> BoundParameters:
@@ -115,8 +111,8 @@ class PolicyPack:
 
     def required_hours(self, occupation_code: str, level: str, on: date | None = None) -> tuple[int | None, str]:
         p = self._bound(on)
-        table = p.get("subsidy_standards") or {}
-        hours = (table.get(occupation_code) or {}).get(level, {}).get("hours")
+        cell = p.cell("subsidy_standards", occupation_code, level)  # as common.required_hours reads it
+        hours = cell.get("hours") if isinstance(cell, dict) else None
         return hours, p.citation("subsidy_standards") if hours is not None else ""
 
     def deadlines(self, on: date | None = None) -> dict[str, Deadline]:

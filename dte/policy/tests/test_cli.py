@@ -12,6 +12,10 @@ from django.core.management.base import CommandError
 
 from .conftest import case_dict
 
+# `quote` reads the standards officials entered in the catalogue (an empty database here).
+pytestmark = pytest.mark.django_db
+
+
 DTE = Path(sys.executable).with_name("dte")
 
 

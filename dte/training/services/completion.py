@@ -3,6 +3,7 @@ function that writes Enrolment.status for this app."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -64,36 +65,57 @@ def _pct(bp) -> str:
     return f"{Decimal(bp) / 100:.0f}%"
 
 
-def completion_reasons(training_class, summary: TraineeSummary, *, sessions=None, assessment=None) -> list[dict]:
+@dataclass(frozen=True)
+class ClassRequirements:
+    """What a class's trainees are measured against — read once per class, not once per trainee."""
+    required: rules.Requirement
+    cap: rules.Requirement
+    video: rules.Requirement
+    certificate_citation: str
+    recorded: frozenset  # ids of sessions with a full recording (only read when the pack requires one)
+
+
+def class_requirements(training_class, sessions) -> ClassRequirements:
+    video = rules.requires_full_video(training_class)
+    recorded = frozenset(SessionEvidence.objects.filter(session__in=sessions, kind=SessionEvidence.Kind.VIDEO)
+                         .values_list("session_id", flat=True)) if video.value else frozenset()
+    return ClassRequirements(rules.required_hours(training_class), rules.online_cap(training_class), video,
+                             rules.training_certificate(training_class).citation, recorded)
+
+
+def completion_reasons(training_class, summary: TraineeSummary, *, sessions=None, assessment=None,
+                       requirements: ClassRequirements | None = None) -> list[dict]:
     """Why this trainee does not complete (empty list = completes)."""
     reasons = []
-    required = rules.required_hours(training_class)
+    sessions = sessions if sessions is not None else class_sessions(training_class)
+    req = requirements or class_requirements(training_class, sessions)
+    required, cap, video = req.required, req.cap, req.video
     needed = Decimal(required.value) if required.value is not None else summary.scheduled_hours
-    basis = required.citation if required.value is not None else "按课程表安排的全部学时（完成规定学时和内容）"
+    basis = required.citation if required.value is not None else _cited("按课程表安排的全部学时（完成规定学时和内容）", req)
     total = summary.hours["total"]
     if total < needed:
         reasons.append({"code": "hours", "message": f"完成学时{_num(total)}，少于规定的{_num(needed)}学时", "citation": basis})
-    cap = rules.online_cap(training_class)
     if cap.value is not None and total and summary.online_share_bp > cap.value:
         reasons.append({"code": "online_cap", "message": f"线上学时占比{_pct(summary.online_share_bp)}，超过{_pct(cap.value)}",
                         "citation": cap.citation})
     if assessment is None:
-        reasons.append({"code": "assessment", "message": "尚无结业考核成绩", "citation": "对完成规定学时和内容的学员进行结业考核"})
+        reasons.append({"code": "assessment", "message": "尚无结业考核成绩", "citation": _cited("对完成规定学时和内容的学员进行结业考核", req)})
     elif not assessment.passed:
         reasons.append({"code": "assessment", "message": f"结业考核成绩{_num(assessment.score)}分，未达到{_num(assessment.pass_mark)}分",
-                        "citation": "结业考核合格的颁发培训合格证书"})
-    video = rules.requires_full_video(training_class)
+                        "citation": _cited("结业考核合格的颁发培训合格证书", req)})
     if video.value:
-        sessions = sessions if sessions is not None else class_sessions(training_class)
-        recorded = set(SessionEvidence.objects.filter(session__in=sessions, kind=SessionEvidence.Kind.VIDEO)
-                       .values_list("session_id", flat=True))
         relevant = [s for s in sessions if not s.makeup_for_id or summary.statuses.get(s.pk)]
-        lacking = [s for s in relevant if s.pk not in recorded]
+        lacking = [s for s in relevant if s.pk not in req.recorded]
         if lacking:
             names = "、".join(f"{s.title}（{timezone.localtime(s.starts_at):%m-%d}）" for s in lacking[:5])
             more = f"等{len(lacking)}次" if len(lacking) > 5 else ""
             reasons.append({"code": "video", "message": f"缺少全程录像：{names}{more}", "citation": video.citation})
     return reasons
+
+
+def _cited(rule: str, req: ClassRequirements) -> str:
+    """A rule in words with the clause of the pack's `training_certificate_required` it comes from."""
+    return f"{rule}（{req.certificate_citation}）" if req.certificate_citation else rule
 
 
 @transaction.atomic
@@ -114,10 +136,12 @@ def completion_decide(training_class, *, by, enrolment_ids: list[int] | None = N
                     .values_list("enrolment_id", flat=True))
     enrolments = [e for e in enrolments if e.pk not in certified]  # a certified trainee's decision stands
     assessments = {a.enrolment_id: a for a in CompletionAssessment.objects.filter(enrolment__in=enrolments)}
+    requirements = class_requirements(training_class, sessions)
     decisions = []
-    for summary in class_summaries(training_class, enrolments):
+    for summary in class_summaries(training_class, enrolments, sessions):
         e = summary.enrolment
-        reasons = completion_reasons(training_class, summary, sessions=sessions, assessment=assessments.get(e.pk))
+        reasons = completion_reasons(training_class, summary, sessions=sessions, assessment=assessments.get(e.pk),
+                                     requirements=requirements)
         completed = not reasons
         enrolment_set_status(e, Enrolment.Status.COMPLETED if completed else Enrolment.Status.FAILED, by=by,
                              reason="；".join(r["message"] for r in reasons) or "完成规定学时和内容，结业考核合格")

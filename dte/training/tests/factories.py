@@ -16,6 +16,7 @@ from dte.organisations.tests.factories import OrganisationFactory, UserFactory, 
 from dte.policy.occupations import find_occupation
 from dte.registry.models import Enrolment, Person, TrainingClass
 from dte.registry.services import id_index_of
+from dte.registry.tests import factories as registry_factories
 from dte.training.models import Session, Venue
 
 _seq = itertools.count(1)
@@ -42,16 +43,13 @@ def staff(org):
     return UserFactory(organisation=org, role=Role.TRAINING_STAFF)
 
 
-class TrainingClassFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = TrainingClass
+class TrainingClassFactory(registry_factories.TrainingClassFactory):
+    """The registry's class factory, held in Tianjin by default and ended two days ago."""
 
     institution = factory.LazyFunction(institution)
     occupation = factory.LazyFunction(occupation)
-    level = "junior"
     direction = "智能应用"
     title = factory.Sequence(lambda n: f"人工智能初级班{n}")
-    division = factory.LazyAttribute(lambda o: o.institution.division)
     start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=20))
     end_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=2))
     status = TrainingClass.Status.IN_TRAINING

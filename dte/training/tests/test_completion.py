@@ -116,9 +116,23 @@ def test_missing_hours_and_failed_assessment_reasons():
     assert reasons_of(e) == ["完成学时56，少于规定的64学时", "结业考核成绩55分，未达到60分"]
 
 
+def test_assessment_reasons_cite_the_packs_certificate_clause():
+    tc = TrainingClassFactory()  # Tianjin: 津人社办发〔2022〕94号 三(四)
+    by = staff(tc.institution)
+    sessions = build(tc)
+    failed, unassessed = trainee(tc), trainee(tc)
+    for e in (failed, unassessed):
+        attend(sessions, e)
+    assessment_record(failed, score=55, by=by)
+    record_videos(sessions, by)
+    completion_decide(tc, by=by)
+    for e in (failed, unassessed):
+        [reason] = CompletionDecision.objects.get(enrolment=e).reasons
+        assert reason["code"] == "assessment" and "津人社办发〔2022〕94号 三(四)" in reason["citation"]
+
+
 def test_makeup_session_covers_missed_session():
     tc = TrainingClassFactory()
-    by = staff(tc.institution)
     sessions = build(tc)
     start = at(tc.start_date + timedelta(days=9), 9)
     makeup = SessionFactory(training_class=tc, makeup_for=sessions[0], starts_at=start, ends_at=start + timedelta(hours=8),

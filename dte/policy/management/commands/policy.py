@@ -12,6 +12,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dte.catalogue.selectors import overrides_with_official_standards
+
 from dte.policy import simulate as sim
 from dte.policy.engine import ParameterError, load_overrides_file
 from dte.policy.packs import PACK_MODULES
@@ -77,6 +79,7 @@ class Command(BaseCommand):
                 raise _fail(f"无法读取案例文件 {options['case']}: {error.strerror}") from None
         else:
             text = (options.get("stdin") or sys.stdin).read()
+        overrides = overrides_with_official_standards(pack.code, on, overrides)  # the catalogue's entered standards
         decision = quote_from_text(pack.code, text, on=on, overrides=overrides)
         self.stdout.write(decision.to_json(indent=None if options["compact"] else 2))
 
