@@ -11,6 +11,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from dte.catalogue.selectors import overrides_with_official_standards
 
@@ -79,7 +80,11 @@ class Command(BaseCommand):
                 raise _fail(f"无法读取案例文件 {options['case']}: {error.strerror}") from None
         else:
             text = (options.get("stdin") or sys.stdin).read()
-        overrides = overrides_with_official_standards(pack.code, on, overrides)  # the catalogue's entered standards
+        try:  # the standards officials entered in the catalogue; the calculator also works without a database
+            overrides = overrides_with_official_standards(pack.code, on, overrides)
+        except DatabaseError:
+            self.stderr.write("提示：数据库未初始化，未应用目录中录入的补贴标准 / database not set up: "
+                              "standards entered in the catalogue are not applied")
         decision = quote_from_text(pack.code, text, on=on, overrides=overrides)
         self.stdout.write(decision.to_json(indent=None if options["compact"] else 2))
 
