@@ -24,9 +24,6 @@ for app in settings.DTE_APPS:
 
 # The web shell (login, workbench, public pages) owns the site root.
 urlpatterns.append(path("", include("dte.web.urls")))
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No static serving of MEDIA_URL, not even under DEBUG: uploaded and generated files are encrypted at rest
+# and served only by views that check role and scope and audit the download (dte/privacy/views.py).
 

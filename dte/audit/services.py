@@ -1,8 +1,15 @@
-"""Writing to and verifying the audit trail."""
+"""Writing to and verifying the audit trail.
+
+Each event's hash is an HMAC-SHA256 (key DTE_AUDIT_KEY, outside the database; dte/audit/keys.py)
+over its fields and the previous event's hash, so a rewrite that recomputes every later hash needs
+the key. Truncation of the tail with the chain head moved back is caught by the signed checkpoints
+exported outside the database (dte/audit/checkpoints.py, `dte audit checkpoint`). Issue 8, finding 5.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import timezone as dt_timezone
@@ -11,7 +18,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from dte.organisations.scoping import Scope
+
 from .context import current_actor
+from .keys import purpose_key
 from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
@@ -25,7 +35,27 @@ def _json_safe(value):
 
 def event_hash(fields: dict) -> str:
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hmac.new(purpose_key(b"chain"), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _first(paths) -> str | None:
+    return paths if isinstance(paths, str) or paths is None else paths[0]
+
+
+def jurisdiction_of(obj) -> tuple[str, int | None]:
+    """The division code and owning organisation of `obj`, read through its access scope's first
+    (home) paths: a person's reveal event belongs to the person's own division, so that the
+    auditors of the person's jurisdiction see it (issue 8, finding 5)."""
+    scope = getattr(type(obj), "access_scope", None)
+    if not isinstance(scope, Scope) or obj.pk is None:
+        return "", None
+    division, organisation = _first(scope.division), _first(scope.organisation)
+    fields = [path for path in (division, organisation) if path]
+    if not fields:
+        return "", None
+    row = type(obj)._base_manager.filter(pk=obj.pk).values(*fields).first() or {}
+    code = row.get(division) if division else None
+    return (str(code) if code else ""), (row.get(organisation) if organisation else None)
 
 
 def _hashed_fields(event: AuditEvent) -> dict:
@@ -63,6 +93,10 @@ def audit_record(
     are chained in commit order; call this as the last step of a transaction (after the
     domain rows are locked and written) to keep that lock short and the lock order fixed."""
     context = current_actor()
+    if obj is not None and (not division_code or organisation_id is None):
+        derived_division, derived_organisation = jurisdiction_of(obj)
+        division_code = division_code or derived_division
+        organisation_id = derived_organisation if organisation_id is None else organisation_id
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
@@ -90,7 +124,7 @@ def audit_record(
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
-    kind: str  # edited | deleted | reordered | truncated
+    kind: str  # edited | deleted | reordered | truncated | rewritten | forged
     detail: str
 
     def __str__(self) -> str:
@@ -98,7 +132,15 @@ class ChainProblem:
 
 
 def audit_verify() -> list[ChainProblem]:
-    """Recompute the chain; return every problem found (empty list = intact)."""
+    """Recompute the keyed chain and compare it with every signed checkpoint exported outside the
+    database; return every problem found (empty list = intact)."""
+    from .checkpoints import checkpoint_problems
+
+    return audit_verify_chain() + checkpoint_problems()
+
+
+def audit_verify_chain() -> list[ChainProblem]:
+    """Recompute the chain in the database alone."""
     problems: list[ChainProblem] = []
     expected_seq, previous_hash = 1, GENESIS
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):

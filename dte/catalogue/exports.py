@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from dte.privacy.spreadsheet import excel_safe
+
 from .selectors import coverage_summary
 
 HEADERS = ["序号", "省份", "机构名称", "所在地区", "目录类型", "状态", "状态日期", "纳入批次", "纳入文件", "纳入日期", "职业及等级"]
@@ -44,7 +46,7 @@ def listings_workbook(listings, *, title: str = "数字技术工程师培育项�
             listing.document, listing.listed_on, coverage_summary(listing),
         ]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=3 + number, column=col, value=str(value) if value is not None and col not in (1,) else value)
+            cell = ws.cell(row=3 + number, column=col, value=excel_safe(str(value)) if value is not None and col not in (1,) else value)
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     ws.freeze_panes = "A4"

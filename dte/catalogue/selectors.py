@@ -174,3 +174,28 @@ def overrides_with_official_standards(province: str, on: date | None = None, wha
         return what_if  # the policy service reports the unknown province
     merged = {**subsidy_standard_overrides(pack.division_code, on), **(what_if or {})}
     return merged or None
+
+
+def institution_bar_reason(organisation, kind: str | None = None, on: date | None = None) -> str | None:
+    """Why an institution may not act today, or None. A suspended or removed listing bars it
+    from opening classes, enrolling, applying, issuing certificates and claiming (广西人社厅通知
+    （2023-09-19） 五(三); 津人社办发〔2022〕94号 四(一)). `kind`: 'training' or 'evaluation'
+    (None = any listing of the institution)."""
+    from django.utils.translation import gettext as _
+
+    if organisation is None:
+        return None
+    listings = InstitutionListing.objects.filter(organisation=organisation)
+    if kind:
+        listings = listings.filter(kind=kind)
+    barred = listings.filter(status__in=(InstitutionListing.Status.SUSPENDED, InstitutionListing.Status.REMOVED))
+    if on is not None:
+        barred = [listing for listing in listings if listing_status_on(listing, on) in
+                  (InstitutionListing.Status.SUSPENDED, InstitutionListing.Status.REMOVED)]
+    listing = next(iter(barred), None)
+    if listing is None:
+        return None
+    return _("%(name)s is %(status)s in the catalogue since %(date)s (%(document)s) and may not do this.") % {
+        "name": organisation.name, "status": InstitutionListing.Status(listing.status).label,
+        "date": listing.status_changed_on or "", "document": listing.status_document or listing.status_reason,
+    }

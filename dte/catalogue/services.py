@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from dte.audit.services import audit_record
 from dte.organisations.models import Organisation
+from dte.organisations.permissions import has_permission
 from dte.organisations.roles import Role
 from dte.organisations.scoping import can_access
 
@@ -43,7 +44,7 @@ def _require_writer(by, obj=None) -> None:
     reach the object through scoping."""
     if by is None:
         return
-    if not is_writer(by):
+    if not has_permission(by, "catalogue.change"):  # the one role × action table (issue 8 finding 3)
         raise PermissionDenied("只有省级人社部门或系统管理员可以调整目录 / only province officers and administrators may change the catalogue")
     if obj is not None and not can_access(by, obj, write=True):
         raise PermissionDenied("不在您的管辖范围内 / not within your jurisdiction")

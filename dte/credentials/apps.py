@@ -5,3 +5,6 @@ class CredentialsConfig(AppConfig):
     name = "dte.credentials"
     label = "credentials"
     verbose_name = "Level certificates, signatures and public verification"
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the deploy check on DTE_SIGNING_KEY

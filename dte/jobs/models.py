@@ -27,6 +27,10 @@ class Job(models.Model):
     division_code = models.CharField(max_length=6, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written with every progress report; a running job whose heartbeat is too old lost its worker
+    # (see services.jobs_sweep). attempts counts runs, so a retry-safe job is retried a bounded number of times.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     access_scope = Scope(division="division_code", organisation="organisation_id", owner="created_by_id")

@@ -15,3 +15,11 @@ def start_scheduled(kind: str) -> str:
     from .services import job_run
 
     return job_run(Job.objects.create(kind=kind).pk).status
+
+
+@shared_task(name="dte.jobs.sweep")
+def sweep() -> dict:
+    """Celery beat entry point: fail or retry jobs whose worker died (see services.jobs_sweep)."""
+    from .services import jobs_sweep
+
+    return jobs_sweep()

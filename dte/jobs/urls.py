@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.job_list, name="list"),
     path("<int:pk>/", views.job_detail, name="detail"),
     path("<int:pk>/status", views.job_status, name="status"),
+    path("<int:pk>/file", views.job_result_file, name="file"),
 ]

@@ -75,3 +75,4 @@ class User(AbstractUser):
 
 
 from .tokens import ApiToken  # noqa: E402,F401  (model lives beside its services)
+from .idempotency import IdempotencyRecord  # noqa: E402,F401

@@ -14,7 +14,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
 
-Paths = str | tuple[str, ...] | None
+@dataclass(frozen=True)
+class Via:
+    """A path that counts only through related rows that also meet `where` (a Q on the same
+    model, e.g. Q(enrolments__status="enrolled")); both conditions go into one filter() call,
+    so Django matches them on the SAME related row."""
+
+    path: str
+    where: Q
+
+
+Paths = str | Via | tuple[str | Via, ...] | None
 
 
 @dataclass(frozen=True)
@@ -56,9 +66,14 @@ def _any(model: type[Model], paths: Paths, lookup: str, value) -> Q | None:
     if not paths:
         return None
     condition = Q()
-    for path in (paths,) if isinstance(paths, str) else paths:
+    for path in (paths,) if isinstance(paths, (str, Via)) else paths:
+        where = None
+        if isinstance(path, Via):
+            path, where = path.path, path.where
         match = Q(**{f"{path}{lookup}": value})
-        if _crosses_to_many(model, path):
+        if where is not None:
+            match = Q(pk__in=model._base_manager.filter(match & where).values("pk"))
+        elif _crosses_to_many(model, path):
             match = Q(pk__in=model._base_manager.filter(match).values("pk"))
         condition |= match
     return condition

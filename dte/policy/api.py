@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Router, Schema
+from pydantic import field_validator, model_validator
 from ninja.errors import HttpError
 
 from dte.catalogue.selectors import overrides_with_official_standards
@@ -15,11 +16,62 @@ from .services import PolicyInputError, pack_for, parse_date, policy_quote
 router = Router(tags=["policy"])
 
 
+# Money is integer fen and rates integer basis points (engine.py); no amount, count or rate is negative,
+# and none is near this bound (¥10 billion), which keeps every sum far from any overflow.
+MAX_NUMBER = 10**12
+NUMERIC_UNITS = {"fen", "basis_points", "days", "years"}  # parameters whose value is one whole number
+UNIT_TYPES = {"bool": bool, "text": str, "enum": str, "payee": str, "list": list, "mapping": dict, "table": dict,
+              "deadline": dict}
+
+
+def _whole_numbers(value: Any, path: str) -> None:
+    """Refuse fractional, negative or huge numbers anywhere in a case or what-if value (issue 8, finding 9)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, float):
+        raise ValueError(f"{path}: 应为非负整数（金额以分计） / must be a whole number (money in fen), got {value!r}")
+    if isinstance(value, int):
+        if value < 0 or value > MAX_NUMBER:
+            raise ValueError(f"{path}: 应在 0 到 {MAX_NUMBER} 之间 / must be between 0 and {MAX_NUMBER}, got {value}")
+        return
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        _whole_numbers(item, f"{path}.{key}" if isinstance(value, dict) else f"{path}[{key}]")
+
+
 class QuoteIn(Schema):
     province: str
     on: str | None = None
     case: dict[str, Any]
     parameters: dict[str, Any] | None = None  # what-if values, same shape as --parameters
+
+    @field_validator("case")
+    @classmethod
+    def _case_numbers(cls, case: dict[str, Any]) -> dict[str, Any]:
+        _whole_numbers(case, "case")
+        return case
+
+    @model_validator(mode="after")
+    def _parameter_types(self) -> "QuoteIn":
+        """Each what-if value has its parameter's type: a whole non-negative number for money, rates and
+        periods, true/false for flags, text, a list or an object as the pack declares it."""
+        if not self.parameters:
+            return self
+        _whole_numbers(self.parameters, "parameters")
+        try:
+            declared = pack_for(self.province).parameters.parameters
+        except PolicyInputError:
+            return self  # the quote reports the unknown province
+        for name, spec in self.parameters.items():
+            value = spec["value"] if isinstance(spec, dict) and "value" in spec else spec
+            parameter = declared.get(name)
+            if parameter is None:
+                continue  # the engine names unknown parameters
+            expected = int if parameter.unit in NUMERIC_UNITS else UNIT_TYPES.get(parameter.unit)
+            if expected is not None and (not isinstance(value, expected) or (expected is int and isinstance(value, bool))):
+                raise ValueError(f"parameters.{name}: 应为 {expected.__name__}（单位 {parameter.unit}） / must be "
+                                 f"{expected.__name__} (unit {parameter.unit}), got {value!r}")
+        return self
 
 
 @router.post("/quote", summary="Decide one case (same JSON as `dte policy quote`)")

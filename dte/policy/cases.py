@@ -13,6 +13,19 @@ from typing import Any
 from .occupations import LEVELS, find_occupation
 
 STATUSES = ("graduate", "employee", "unemployed", "freelancer", "student", "retired")
+# 高等院校/普通高校 (university), 职业院校 (vocational), 技工院校 (technical) — the school kinds
+# the documents name (云人社通〔2023〕39号 二; 津人社办发〔2022〕94号 二; 藏人社发〔2025〕13号 二).
+SCHOOL_TYPES = ("university", "vocational", "technical")
+# What a legacy one-word status says about the separate facts (issue 13 item 3): employed
+# now, in school now, retired. "graduate" and "unemployed" mean not employed.
+STATUS_FACTS = {
+    "graduate": (False, False, False),
+    "employee": (True, False, False),
+    "unemployed": (False, False, False),
+    "freelancer": (True, False, False),
+    "student": (False, True, False),
+    "retired": (False, False, True),
+}
 # subsidised = government-subsidised training; order = 订单式; project = 项目制 / 项目+人才培养;
 # market = 市场收费培训 (no public subsidy); paired_aid = 对口援藏培训 (Tibet only).
 MODES = ("subsidised", "order", "project", "market", "paired_aid")
@@ -27,10 +40,50 @@ class CaseError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Trainee:
-    status: str
+    """Facts about the person, each on its own (a fresh graduate may also be employed).
+
+    `status` is the legacy one-word summary; explicit facts (employed, in_school, retired)
+    win over what the status implies. `None` means not known."""
+
+    status: str | None = None
     birth_date: date | None = None
     graduation_date: date | None = None
     employed_after_training: bool | None = None
+    employed: bool | None = None
+    in_school: bool | None = None
+    retired: bool | None = None
+    school_type: str | None = None
+    full_time: bool | None = None
+
+    def _fact(self, index: int, explicit: bool | None) -> bool | None:
+        if explicit is not None:
+            return explicit
+        return STATUS_FACTS[self.status][index] if self.status else None
+
+    @property
+    def is_employed(self) -> bool | None:
+        return self._fact(0, self.employed)
+
+    @property
+    def is_in_school(self) -> bool | None:
+        return self._fact(1, self.in_school)
+
+    @property
+    def is_retired(self) -> bool | None:
+        return self._fact(2, self.retired)
+
+    @property
+    def group(self) -> str | None:
+        """One status word for the packs' target lists, from the facts (None: nothing known)."""
+        if self.is_retired:
+            return "retired"
+        if self.is_in_school:
+            return "student"
+        if self.is_employed:
+            return "freelancer" if self.status == "freelancer" else "employee"
+        if self.is_employed is False:
+            return "graduate" if self.graduation_date or self.status == "graduate" else "unemployed"
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +105,7 @@ class Course:
     hours_online: int | None = None
     training_certificate: bool = False
     level_certificate: LevelCertificate | None = None
+    enrolment_date: date | None = None
     theory_passed: bool | None = None
     ability_passed: bool | None = None
 
@@ -81,10 +135,24 @@ class Case:
     course: Course
     class_info: ClassInfo | None = None
     history: tuple[HistoryEntry, ...] = ()
+    claim_date: date | None = None
+
+    def eligibility_date(self) -> date | None:
+        """Who is covered is judged on the training's dates — its start, else the enrolment —
+        not on the day a quote or claim is made (issue 13 item 2)."""
+        return self.course.start_date or self.course.enrolment_date
 
     def reference_date(self) -> date:
         """The date whose parameters apply when none is given: the training start."""
-        return self.course.start_date or date.today()
+        return self.eligibility_date() or self.claim_date or date.today()
+
+    def reference_dates(self) -> dict[str, date | None]:
+        return {
+            "training_start": self.course.start_date,
+            "training_end": self.course.end_date,
+            "enrolment": self.course.enrolment_date,
+            "claim": self.claim_date,
+        }
 
 
 # --- field readers ---------------------------------------------------------------
@@ -174,10 +242,15 @@ def parse_case(data: Any) -> Case:
     data = _mapping(data, "case")
     t = _mapping(data.get("trainee"), "trainee")
     trainee = Trainee(
-        status=_choice(t, "status", "trainee", STATUSES),
+        status=_choice(t, "status", "trainee", STATUSES) if t.get("status") not in (None, "") else None,
         birth_date=_date(t, "birth_date", "trainee"),
         graduation_date=_date(t, "graduation_date", "trainee"),
         employed_after_training=_bool(t, "employed_after_training", "trainee"),
+        employed=_bool(t, "employed", "trainee"),
+        in_school=_bool(t, "in_school", "trainee"),
+        retired=_bool(t, "retired", "trainee"),
+        school_type=_choice(t, "school_type", "trainee", SCHOOL_TYPES) if t.get("school_type") not in (None, "") else None,
+        full_time=_bool(t, "full_time", "trainee"),
     )
 
     c = _mapping(data.get("course"), "course")
@@ -201,13 +274,11 @@ def parse_case(data: Any) -> Case:
         hours_online=_int(c, "hours_online", "course"),
         training_certificate=bool(_bool(c, "training_certificate", "course")),
         level_certificate=certificate,
+        enrolment_date=_date(c, "enrolment_date", "course"),
         theory_passed=_bool(exam, "theory_passed", "course.exam"),
         ability_passed=_bool(exam, "ability_passed", "course.exam"),
     )
-    if course.start_date and course.end_date and course.end_date < course.start_date:
-        raise CaseError("course.end_date", "结束日期早于开始日期", "end_date must be on or after start_date")
-    if course.hours_online is not None and course.hours_total is not None and course.hours_online > course.hours_total:
-        raise CaseError("course.hours_online", "线上学时超过总学时", "hours_online must be <= hours_total")
+    check_course(course)
 
     class_info = None
     k = _mapping(data.get("class"), "class", required=False)
@@ -238,4 +309,25 @@ def parse_case(data: Any) -> Case:
                 amount_fen=_int(h, "amount_fen", path) or 0,
             )
         )
-    return Case(trainee, course, class_info, tuple(history))
+    return Case(trainee, course, class_info, tuple(history), _date(data, "claim_date", "case"))
+
+
+def check_course(course: Course) -> None:
+    """Inputs that contradict each other are refused, naming both fields (issue 13 item 8)."""
+    start, end = course.start_date, course.end_date
+    if start and end and end < start:
+        raise CaseError("course.end_date", f"结束日期 {end} 早于开始日期 {start}", "end_date must be on or after start_date")
+    if start and end and course.training_days is not None:
+        span = (end - start).days + 1
+        if course.training_days > span:
+            raise CaseError(
+                "course.training_days",
+                f"培训天数 {course.training_days} 超过 course.start_date {start} 至 course.end_date {end} 的 {span} 天",
+                f"training_days must be <= {span}",
+            )
+    if course.hours_online is not None and course.hours_total is not None and course.hours_online > course.hours_total:
+        raise CaseError(
+            "course.hours_online",
+            f"线上学时 course.hours_online={course.hours_online} 超过总学时 course.hours_total={course.hours_total}",
+            "hours_online must be <= hours_total",
+        )

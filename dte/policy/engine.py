@@ -23,6 +23,9 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _YamlLoader = yaml.SafeLoader
 
 OVERRIDE_CITATION = "假设情形（--parameters 覆盖值）"
+# Where a value comes from (issue 13 item 9): the province's own document, the national
+# measures 人社厅发〔2021〕71号 taken as baseline, or a decision recorded for the policy owner.
+SOURCES = ("document", "national_baseline", "owner_decision")
 UNDATED_FROM = date(1900, 1, 1)
 
 
@@ -37,6 +40,7 @@ class DatedValue:
     citation: str
     published: date | None = None
     note: str = ""
+    source: str = "document"
 
 
 @dataclass
@@ -84,8 +88,8 @@ class ParameterSet:
     def at(self, name: str, on: date, trace: list | None = None) -> Any:
         return self.bind(on, trace).get(name)
 
-    def bind(self, on: date, trace: list | None = None) -> "BoundParameters":
-        return BoundParameters(self.snapshot(on), on, trace)
+    def bind(self, on: date, trace: list | None = None, facts_on: date | None = None) -> "BoundParameters":
+        return BoundParameters(self.snapshot(on), on, trace, facts_on)
 
     def merged(self, other: "ParameterSet") -> "ParameterSet":
         """Parameters of `other` replace same-named ones here (a province over the baseline)."""
@@ -112,11 +116,12 @@ class ParameterSet:
 class BoundParameters:
     """Parameters resolved for one date. `get` records each value used in the trace."""
 
-    __slots__ = ("_snap", "on", "trace", "_seen")
+    __slots__ = ("_snap", "on", "facts_on", "trace", "_seen")
 
-    def __init__(self, snapshot: dict[str, DatedValue | None], on: date, trace: list | None):
+    def __init__(self, snapshot: dict[str, DatedValue | None], on: date, trace: list | None, facts_on: date | None = None):
         self._snap = snapshot
-        self.on = on
+        self.on = on  # the date whose parameter values apply
+        self.facts_on = facts_on or on  # the date who is covered is judged on (the training's)
         self.trace = trace
         self._seen: set[str] | None = set() if trace is not None else None
 
@@ -201,6 +206,7 @@ class Decision:
     items: list[Item]
     reasons: list[Reason]
     trace: list[dict] = field(default_factory=list)
+    reference_dates: dict = field(default_factory=dict)
 
     @property
     def total_fen(self) -> int:
@@ -214,6 +220,7 @@ class Decision:
             "items": [_compact(asdict(item)) for item in self.items],
             "total_fen": self.total_fen,
             "reasons": [asdict(reason) for reason in self.reasons],
+            "reference_dates": {k: v.isoformat() if v else None for k, v in self.reference_dates.items()},
             "trace": self.trace,
         }
 
@@ -237,7 +244,7 @@ def _as_date(value: Any, where: str) -> date:
         raise ParameterError(f"{where}: '{value}' 不是 ISO 日期 (YYYY-MM-DD)") from None
 
 
-def parameters_from_mapping(data: dict, source: str) -> ParameterSet:
+def parameters_from_mapping(data: dict, source: str, default_source: str = "document") -> ParameterSet:
     """Build a ParameterSet from the `parameters:` mapping of a pack file."""
     parameters: dict[str, Parameter] = {}
     for name, spec in (data or {}).items():
@@ -248,6 +255,9 @@ def parameters_from_mapping(data: dict, source: str) -> ParameterSet:
             where = f"{source}: {name}.values[{i}]"
             if "value" not in raw or not raw.get("citation"):
                 raise ParameterError(f"{where} needs 'value' and 'citation'")
+            source = raw.get("source", default_source)
+            if source not in SOURCES:
+                raise ParameterError(f"{where}: source must be one of {', '.join(SOURCES)}")
             values.append(
                 DatedValue(
                     value=raw["value"],
@@ -255,16 +265,17 @@ def parameters_from_mapping(data: dict, source: str) -> ParameterSet:
                     citation=str(raw["citation"]),
                     published=_as_date(raw["published"], where) if raw.get("published") else None,
                     note=str(raw.get("note", "")),
+                    source=source,
                 )
             )
         parameters[name] = Parameter(name, spec.get("description", ""), spec.get("unit", ""), values)
     return ParameterSet(parameters)
 
 
-def load_parameter_file(path: Path) -> ParameterSet:
+def load_parameter_file(path: Path, default_source: str = "document") -> ParameterSet:
     with open(path, encoding="utf-8") as handle:
         data = yaml.load(handle, Loader=_YamlLoader) or {}
-    return parameters_from_mapping(data.get("parameters", {}), path.name)
+    return parameters_from_mapping(data.get("parameters", {}), path.name, default_source)
 
 
 def parse_overrides(data: Any) -> dict[str, DatedValue]:
@@ -318,6 +329,7 @@ def describe(parameter_set: ParameterSet) -> Iterable[dict]:
                     "published": v.published.isoformat() if v.published else None,
                     "citation": v.citation,
                     "note": v.note,
+                    "source": v.source,
                 }
                 for v in p.values
             ],

@@ -111,7 +111,7 @@ class EnrolmentOut(Schema):
     id: int
     class_id: int = Field(alias="training_class_id")
     person_id: int
-    name: str = Field(alias="person.name")
+    name: str = Field(alias="roster_name")  # masked while the person has not confirmed (issue 8 finding 2)
     id_number: str = Field(alias="person.masked_id_number")
     status: str
     source: str

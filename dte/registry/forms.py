@@ -37,6 +37,17 @@ class PersonForm(forms.Form):
     division = DivisionCodeField(label=_("place of residence (6-digit code)"), max_length=6)
     employment_status = forms.ChoiceField(label=_("employment status"), choices=Person.Status.choices)
     graduation_date = forms.DateField(label=_("graduation date"), required=False, widget=DATE)
+    # separate facts (issue 13 item 3): blank = not known
+    employed = forms.NullBooleanField(label=_("currently employed"), required=False,
+                                      widget=forms.Select(choices=[("unknown", "—"), ("true", _("Yes")), ("false", _("No"))]))
+    retired = forms.NullBooleanField(label=_("retired"), required=False,
+                                     widget=forms.Select(choices=[("unknown", "—"), ("true", _("Yes")), ("false", _("No"))]))
+    school_type = forms.ChoiceField(label=_("school type"), required=False, choices=[("", "—"), *Person.SchoolType.choices])
+    full_time = forms.NullBooleanField(label=_("full-time study"), required=False,
+                                       widget=forms.Select(choices=[("unknown", "—"), ("true", _("Yes")), ("false", _("No"))]))
+
+    def facts(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in ("employed", "retired", "school_type", "full_time")}
 
 
 class RegisterForm(PersonForm):

@@ -4,27 +4,30 @@ flat (rows are handled in chunks; only the blind indexes seen so far are kept)."
 
 from __future__ import annotations
 
-import csv
 import io
-import tempfile
+import logging
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.files import File
-from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from openpyxl import Workbook
 
 from dte.audit.services import audit_record
 from dte.geography.models import Division
 from dte.privacy.crypto import blind_index
 from dte.privacy.idnumber import InvalidIdNumber, validate_id_number, validate_phone
 
-from . import rules
+from dte.organisations.roles import Role
+
+from . import import_files, rules
 from .errors import RegistryError
 from .models import Enrolment, Person, RosterImport, TrainingClass
-from .services import ACTIVE_ENROLMENT, quota_take
+from .services import ACTIVE_ENROLMENT, institution_reaches_ids, quota_take
 
+logger = logging.getLogger(__name__)
 COLUMNS = [("name", "姓名"), ("id_number", "身份证号"), ("phone", "手机号"), ("division", "居住地区划代码"),
            ("status", "人员类别"), ("graduation_date", "毕业日期")]
 HEADERS = [label for _, label in COLUMNS]
@@ -33,7 +36,10 @@ STATUS_WORDS = {"毕业生": "graduate", "应届毕业生": "graduate", "在岗�
                 "未就业人员": "unemployed", "未就业": "unemployed", "自由职业者": "freelancer", "新就业形态劳动者": "freelancer",
                 "在校学生": "student", "学生": "student", "已退休人员": "retired", "退休": "retired"}
 STATUS_CODES = set(Person.Status.values)
+FIELD_OF = {"name": Person._meta.get_field("name"), "division": Person._meta.get_field("division")}
 CHUNK = 1000
+# a refusal, or a fact missing now (issue 13 item 1: a blank status never passes)
+PREFIX = {"refuse": "不符合条件", "pending": "无法判断是否符合条件"}
 BATCH = 2000
 
 
@@ -58,21 +64,8 @@ def template_workbook() -> bytes:
 
 
 def read_rows(handle, filename: str) -> tuple[int | None, Iterator[list]]:
-    """(estimated row count, iterator over data rows as lists of cell values)."""
-    if filename.lower().endswith(".csv"):
-        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
-        header = next(reader, None)
-        _check_header(header)
-        return None, (list(r) for r in reader)
-    if not filename.lower().endswith(".xlsx"):
-        raise RegistryError("只接受 .xlsx 或 .csv 文件。", code="BAD_FILE")
-    wb = load_workbook(handle, read_only=True, data_only=True)
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    _check_header(next(rows, None))
-    total = (ws.max_row - 1) if ws.max_row else None
-    return total, (list(r) for r in rows)
+    """(row count if known, iterator over data rows as lists of cell values); see import_files for the limits."""
+    return import_files.read_rows(handle, filename, _check_header)
 
 
 def _check_header(header) -> None:
@@ -128,6 +121,7 @@ def _parse(result: RowResult, today: date, divisions: set[str]) -> None:
     data["name"] = _text(name)
     if not data["name"]:
         errors.append("姓名为空")
+    _check_fields(values, data, errors)
     try:
         parsed = validate_id_number(_text(id_number), today=today)
         data.update(id_number=parsed.number, birth_date=parsed.birth_date, gender=parsed.gender,
@@ -152,6 +146,19 @@ def _parse(result: RowResult, today: date, divisions: set[str]) -> None:
     except (ValueError, TypeError):
         data["graduation_date"] = None
         errors.append(f"毕业日期 {_text(graduation)} 格式错误，应为 YYYY-MM-DD")
+
+
+def _check_fields(values: list, data: dict, errors: list[str]) -> None:
+    """Every column against its model field, so the commit never meets a raw database error (issue 8
+    finding 7): no control characters (NUL cannot be stored by PostgreSQL), text within max_length."""
+    for label, value in zip(HEADERS, values):
+        if isinstance(value, str) and any(unicodedata.category(ch) == "Cc" for ch in value):
+            errors.append(f"{label}含有不可见的控制字符")
+    for key, label in COLUMNS:
+        model_field = FIELD_OF.get(key)
+        limit = getattr(model_field, "max_length", None)
+        if limit and isinstance(data.get(key), str) and len(data[key]) > limit:
+            errors.append(f"{label}超过 {limit} 个字符")
 
 
 def validate_rows(rows: Iterable[list], *, training_class: TrainingClass | None = None, today: date | None = None,
@@ -189,10 +196,11 @@ def validate_rows(rows: Iterable[list], *, training_class: TrainingClass | None 
 def _check_chunk(chunk: list[RowResult], training_class: TrainingClass | None) -> list[RowResult]:
     indexes = [r.data["id_index"] for r in chunk if r.data.get("id_index")]
     existing = {p.id_index: p for p in Person.objects.filter(id_index__in=indexes)}
-    enrolled = set()
+    enrolled, reached = set(), set()
     if training_class is not None and existing:
         enrolled = set(Enrolment.objects.filter(training_class=training_class, person__in=existing.values())
                        .values_list("person_id", flat=True))
+        reached = institution_reaches_ids([p.pk for p in existing.values()], training_class.institution_id)
     for r in chunk:
         person = existing.get(r.data.get("id_index"))
         if person is not None:
@@ -200,7 +208,11 @@ def _check_chunk(chunk: list[RowResult], training_class: TrainingClass | None) -
             r.notes.append("已在实名库中登记，将关联已有记录")
             if person.pk in enrolled:
                 r.errors.append("已在本班名单中")
-        if training_class is not None and r.ok:
+        if training_class is not None and person is not None and person.pk not in reached:
+            # issue 8 finding 2: a person this institution does not reach is enrolled pending
+            # their confirmation; nothing about them is evaluated or shown (services.enrolment_create)
+            r.notes.append("将作为待本人确认的报名，本人确认前不显示其信息")
+        elif training_class is not None and r.ok:
             if person is not None:
                 r.decision = rules.evaluate_person(person, training_class)
             else:
@@ -208,8 +220,8 @@ def _check_chunk(chunk: list[RowResult], training_class: TrainingClass | None) -
                                       birth_date=r.data["birth_date"], training_class=training_class)
                 r.decision = rules.evaluate(case, training_class)
             if not r.decision["eligible"] and training_class.mode != TrainingClass.Mode.MARKET:
-                r.errors.extend(f"不符合条件：{x['message']}（{x['citation']}）"
-                                for x in r.decision["reasons"] if x["effect"] == "refuse")
+                r.errors.extend(f"{PREFIX[x['effect']]}：{x['message']}（{x['citation']}）"
+                                for x in r.decision["reasons"] if x["effect"] in PREFIX)
     return chunk
 
 
@@ -221,38 +233,31 @@ def _open(roster: RosterImport):
     return roster.source
 
 
-class _ResultSheet:
-    """The uploaded sheet again, one result column added: .xlsx in write-only mode, or
-    .csv for a .csv upload (the same format back, and several times faster to write)."""
+UNREADABLE = "文件无法读取（已损坏，或不是有效的 .xlsx/.csv 文件），请使用下载的模板重新填写后上传。"
 
-    def __init__(self, as_csv: bool):
-        self.as_csv = as_csv
-        self.spool = tempfile.TemporaryFile()
-        if as_csv:
-            self.text = io.TextIOWrapper(self.spool, encoding="utf-8-sig", newline="")
-            self.writer = csv.writer(self.text)
-        else:
-            self.book = Workbook(write_only=True)
-            self.sheet = self.book.create_sheet("校验结果")
 
-    def append(self, row: list) -> None:
-        (self.writer.writerow if self.as_csv else self.sheet.append)(row)
+def roster_fail(roster: RosterImport, message: str) -> RosterImport:
+    roster.status, roster.message = RosterImport.Status.FAILED, message[:255]
+    RosterImport.objects.filter(pk=roster.pk).update(status=roster.status, message=roster.message)
+    return roster
 
-    def save_to(self, field, name: str) -> None:
-        if self.as_csv:
-            self.text.flush()
-        else:
-            self.book.save(self.spool)
-        self.spool.seek(0)
-        field.save(f"{name}.{'csv' if self.as_csv else 'xlsx'}", File(self.spool), save=False)
-        self.spool.close()
+
+def require_institution_staff(user, institution) -> None:
+    """Only the institution's own training staff upload and import its rosters (deny by default):
+    the roster is the institution's 实名制 record (人社部发〔2024〕3号 二(三); 晋人社厅发〔2024〕27号 三),
+    so finance, officers, auditors and other institutions read results but never write."""
+    if not (user is not None and getattr(user, "is_authenticated", False) and user.is_active
+            and user.role == Role.TRAINING_STAFF and user.organisation_id == institution.pk):
+        raise RegistryError("只有本培训机构的工作人员可以上传和导入本机构的名单。", code="FORBIDDEN")
 
 
 def roster_validate(roster: RosterImport, *, today: date | None = None, progress=None) -> RosterImport:
-    """Validate the uploaded file; write the same sheet back with an error column."""
-    handle = _open(roster)
-    out = _ResultSheet(roster.source_name.lower().endswith(".csv"))
+    """Validate the uploaded file; write the same sheet back with an error column. Every failure ends
+    the import as failed with a message (issue 8 finding 7), never leaves it "validating"."""
+    out = import_files.ResultSheet(roster.source_name.lower().endswith(".csv"))
+    handle = None
     try:
+        handle = _open(roster)
         total, rows = read_rows(handle, roster.source_name)
         out.append(HEADERS + [RESULT_HEADER])
         counts = {"total": 0, "valid": 0, "error": 0, "existing": 0}
@@ -263,12 +268,13 @@ def roster_validate(roster: RosterImport, *, today: date | None = None, progress
             message = "；".join(r.errors) if r.errors else ("通过" + ("；" + "；".join(r.notes) if r.notes else ""))
             out.append([_text(v) if not isinstance(v, (date, datetime)) else v for v in
                         (r.values + [None] * len(COLUMNS))[: len(COLUMNS)]] + [message])
-    except RegistryError as error:
-        roster.status, roster.message = RosterImport.Status.FAILED, str(error)[:255]
-        roster.save(update_fields=["status", "message"])
-        return roster
+    except Exception as error:  # noqa: BLE001 - an unreadable file ends the import with a message
+        if not isinstance(error, RegistryError):
+            logger.exception("roster import %s: file could not be read", roster.pk)
+        return roster_fail(roster, str(error) if isinstance(error, RegistryError) else UNREADABLE)
     finally:
-        handle.close()
+        if handle is not None:
+            handle.close()
     out.save_to(roster.result_file, f"validated-{roster.pk}")
     roster.rows_total, roster.rows_valid = counts["total"], counts["valid"]
     roster.rows_error, roster.rows_existing = counts["error"], counts["existing"]
@@ -278,20 +284,28 @@ def roster_validate(roster: RosterImport, *, today: date | None = None, progress
     return roster
 
 
-def roster_commit(roster: RosterImport, *, today: date | None = None, progress=None) -> RosterImport:
+def roster_commit(roster: RosterImport, *, user=None, today: date | None = None, progress=None) -> RosterImport:
     """Import the rows that are valid now (re-checked), in batches, inside one transaction:
-    a failure anywhere (quota, capacity, database) leaves the registry as it was."""
-    if roster.status != RosterImport.Status.VALIDATED:
-        raise RegistryError("请先完成校验，再导入有效行。", code="NOT_VALIDATED")
+    a failure anywhere (quota, capacity, database) leaves the registry as it was.
+
+    Idempotent per import: the roster row is locked for the whole transaction, so a second commit of the
+    same import waits, then finds it imported and is refused with a message (issue 8 finding 8)."""
+    require_institution_staff(user, roster.institution)
+    if roster.status not in (RosterImport.Status.VALIDATED, RosterImport.Status.IMPORTING):
+        raise _not_committable(roster.status)
     klass, institution = roster.training_class, roster.institution
-    handle = _open(roster)
     counts = {"people": 0, "enrolments": 0}
+    handle = _open(roster)
+    importing = (lambda done, total=None, message="": progress(done, total, "导入中")) if progress else None
     try:
         total, rows = read_rows(handle, roster.source_name)
         with transaction.atomic():
+            current = RosterImport.objects.select_for_update().get(pk=roster.pk)
+            if current.status not in (RosterImport.Status.VALIDATED, RosterImport.Status.IMPORTING):
+                raise _not_committable(current.status)
             locked = TrainingClass.objects.select_for_update().get(pk=klass.pk) if klass is not None else None
             batch: list = []
-            for r in validate_rows(rows, training_class=klass, today=today, progress=progress, total=total):
+            for r in validate_rows(rows, training_class=klass, today=today, progress=importing, total=total):
                 if r.ok:
                     batch.append(r)
                 if len(batch) >= BATCH:
@@ -307,9 +321,19 @@ def roster_commit(roster: RosterImport, *, today: date | None = None, progress=N
             roster.status = RosterImport.Status.IMPORTED
             roster.message = f"新增 {counts['people']} 人，入班 {counts['enrolments']} 人"
             roster.save()
+    except IntegrityError:
+        # another import registered one of these people at the same moment: nothing was changed
+        raise RegistryError("另一份名单同时登记了其中的人员，本次导入未做任何更改；请重新上传校验后再导入。",
+                            code="CONCURRENT_IMPORT") from None
     finally:
         handle.close()
     return roster
+
+
+def _not_committable(status: str) -> RegistryError:
+    if status == RosterImport.Status.IMPORTED:
+        return RegistryError("该名单已导入，不能重复导入。", code="ALREADY_IMPORTED")
+    return RegistryError("请先完成校验，再导入有效行。", code="NOT_VALIDATED")
 
 
 def _import_batch(batch: list[RowResult], institution, klass: TrainingClass | None, counts: dict) -> None:
@@ -332,28 +356,36 @@ def _import_batch(batch: list[RowResult], institution, klass: TrainingClass | No
     active = Enrolment.objects.filter(training_class=klass, status__in=ACTIVE_ENROLMENT).count()
     if active + len(batch) > klass.capacity:
         raise RegistryError(f"班级容量 {klass.capacity} 人，已有 {active} 人，不能再导入 {len(batch)} 人。", code="CLASS_FULL")
-    if klass.quota_id:
-        quota_take(klass.quota_id, len(batch))
+    existing = [r.existing_id for r in batch if r.existing_id is not None]
+    reached = institution_reaches_ids(existing, institution.pk) if existing else set()
+    pending = {pk for pk in existing if pk not in reached}  # finding 2: waits for the person's confirmation
+    if klass.quota_id and len(batch) > len(pending):
+        quota_take(klass.quota_id, len(batch) - len(pending))
     Enrolment.objects.bulk_create([
         Enrolment(training_class=klass, person_id=r.existing_id or new_ids[r.data["id_index"]],
-                  source=Enrolment.Source.IMPORT, status=Enrolment.Status.ENROLLED,
-                  eligible=r.decision["eligible"] if r.decision else None, eligibility=r.decision or {})
+                  source=Enrolment.Source.IMPORT,
+                  status=Enrolment.Status.APPLIED if r.existing_id in pending else Enrolment.Status.ENROLLED,
+                  eligible=None if r.existing_id in pending else (r.decision["eligible"] if r.decision else None),
+                  eligibility={} if r.existing_id in pending else (r.decision or {}))
         for r in batch
     ], batch_size=BATCH)
     counts["enrolments"] += len(batch)
 
 
 def roster_upload(*, institution, upload, user=None, training_class: TrainingClass | None = None) -> tuple:
-    """Store the uploaded file and start the validation job; returns (RosterImport, Job)."""
+    """Store the uploaded file (encrypted at rest) and start the validation job; returns (RosterImport, Job)."""
     from dte.jobs.services import job_start
 
+    require_institution_staff(user, institution)
     name = getattr(upload, "name", "roster.xlsx")
     if not name.lower().endswith((".xlsx", ".csv")):
         raise RegistryError("只接受 .xlsx 或 .csv 文件。", code="BAD_FILE")
+    if getattr(upload, "size", 0) > settings.DTE_UPLOAD_MAX_BYTES:
+        raise import_files.upload_too_large()
     if training_class is not None and training_class.institution_id != institution.pk:
         raise RegistryError("只能向本机构的班级导入名单。", code="NOT_OWN_CLASS")
     roster = RosterImport(institution=institution, training_class=training_class, source_name=name.rsplit("/", 1)[-1],
-                          created_by=user if user is not None and user.is_authenticated else None)
+                          created_by=user)
     roster.source.save(roster.source_name, upload, save=False)
     roster.save()
     job = job_start("registry.import_validate", params={"import_id": roster.pk}, user=user)
@@ -361,10 +393,25 @@ def roster_upload(*, institution, upload, user=None, training_class: TrainingCla
 
 
 def roster_import_start(roster: RosterImport, *, user=None):
+    """Queue the commit once: the import moves validated → importing atomically, so a second request
+    (double click, two tabs, two people) is refused with a message instead of a second import."""
     from dte.jobs.services import job_start
 
-    if roster.status != RosterImport.Status.VALIDATED:
-        raise RegistryError("请先完成校验，再导入有效行。", code="NOT_VALIDATED")
-    if not roster.rows_valid:
+    require_institution_staff(user, roster.institution)
+    if not roster.rows_valid and roster.status == RosterImport.Status.VALIDATED:
         raise RegistryError("没有可导入的有效行。", code="NOTHING_TO_IMPORT")
+    claimed = RosterImport.objects.filter(pk=roster.pk, status=RosterImport.Status.VALIDATED).update(
+        status=RosterImport.Status.IMPORTING, message="导入排队中")
+    if not claimed:
+        roster.refresh_from_db(fields=["status"])
+        if roster.status == RosterImport.Status.IMPORTING:
+            raise RegistryError("该名单正在导入，请勿重复提交。", code="IMPORT_RUNNING")
+        raise _not_committable(roster.status)
+    roster.status = RosterImport.Status.IMPORTING
     return job_start("registry.import_commit", params={"import_id": roster.pk}, user=user)
+
+
+def roster_import_release(roster_id: int, message: str) -> None:
+    """A commit that failed or was interrupted changed nothing: the import can be committed again."""
+    RosterImport.objects.filter(pk=roster_id, status=RosterImport.Status.IMPORTING).update(
+        status=RosterImport.Status.VALIDATED, message=message[:255])

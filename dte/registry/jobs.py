@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.urls import reverse
+
 from dte.audit.services import audit_record
 from dte.jobs.registry import job_handler
 
 from .errors import RegistryError
-from .imports import roster_commit, roster_validate
+from .imports import roster_commit, roster_import_release, roster_validate
 from .models import RosterImport
 from .selectors import class_applications_overdue
 
@@ -17,29 +19,45 @@ def _today(job) -> date | None:
     return date.fromisoformat(job.params["today"]) if job.params.get("today") else None
 
 
-@job_handler("registry.import_validate")
+def _validate_abandoned(job, retrying: bool) -> None:
+    if not retrying:
+        RosterImport.objects.filter(pk=job.params.get("import_id"), status=RosterImport.Status.VALIDATING).update(
+            status=RosterImport.Status.FAILED, message="校验中断（处理进程已停止），请重新上传。")
+
+
+def _commit_abandoned(job, retrying: bool) -> None:
+    if retrying:
+        RosterImport.objects.filter(pk=job.params.get("import_id")).update(message="导入中断，未做任何更改，正在自动重试")
+    else:
+        roster_import_release(job.params.get("import_id"), "导入中断（处理进程已停止），未做任何更改，可重新导入。")
+
+
+@job_handler("registry.import_validate", retry_safe=True, on_abandon=_validate_abandoned)
 def import_validate(job, progress) -> dict:
     roster = RosterImport.objects.select_related("training_class", "institution").get(pk=job.params["import_id"])
     roster = roster_validate(roster, today=_today(job), progress=progress)
     if roster.status == RosterImport.Status.FAILED:
         raise RegistryError(roster.message)
-    if roster.result_file:
-        job.result_file.name = roster.result_file.name
     progress(roster.rows_total, roster.rows_total, roster.message, force=True)
     return {"import_id": roster.pk, "rows": roster.rows_total, "valid": roster.rows_valid, "errors": roster.rows_error,
-            "existing": roster.rows_existing}
+            "existing": roster.rows_existing, "link": reverse("registry:import", args=[roster.pk])}
 
 
-@job_handler("registry.import_commit")
+# All-or-nothing in one transaction and refused once imported: running it again is safe.
+@job_handler("registry.import_commit", retry_safe=True, on_abandon=_commit_abandoned)
 def import_commit(job, progress) -> dict:
     roster = RosterImport.objects.select_related("training_class", "institution").get(pk=job.params["import_id"])
     try:
-        roster = roster_commit(roster, today=_today(job), progress=progress)
+        roster = roster_commit(roster, user=job.created_by, today=_today(job), progress=progress)
     except RegistryError as error:
-        RosterImport.objects.filter(pk=roster.pk).update(message=f"导入失败，未做任何更改：{error}"[:255])
+        roster_import_release(roster.pk, f"导入失败，未做任何更改：{error}")
+        raise
+    except Exception:
+        roster_import_release(roster.pk, "导入失败，未做任何更改：系统错误，请稍后重试。")
         raise
     progress(roster.rows_valid, roster.rows_valid, roster.message, force=True)
-    return {"import_id": roster.pk, "people_created": roster.people_created, "enrolments_created": roster.enrolments_created}
+    return {"import_id": roster.pk, "people_created": roster.people_created, "enrolments_created": roster.enrolments_created,
+            "link": reverse("registry:import", args=[roster.pk])}
 
 
 @job_handler("registry.remind_overdue")

@@ -4,9 +4,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dte.catalogue.models import Level
-from dte.organisations.scoping import Scope
+from django.db.models import Q
+
+from dte.organisations.scoping import Scope, Via
 from dte.privacy.fields import EncryptedTextField
 from dte.privacy.idnumber import mask_id_number, mask_phone
+
+
+# Enrolment statuses the person made or confirmed (a positive list: a negated condition on a
+# to-many relation would not be matched on the same enrolment row).
+CONSENTED = Q(enrolments__status__in=("enrolled", "withdrawn", "completed", "failed"))
 
 
 class Person(models.Model):
@@ -22,6 +29,11 @@ class Person(models.Model):
         STUDENT = "student", _("Student")
         RETIRED = "retired", _("Retired")
 
+    class SchoolType(models.TextChoices):  # dte.policy.cases.SCHOOL_TYPES
+        UNIVERSITY = "university", _("University (普通高校/高等院校)")
+        VOCATIONAL = "vocational", _("Vocational college (职业院校)")
+        TECHNICAL = "technical", _("Technical school (技工院校)")
+
     name = models.CharField(_("name"), max_length=64)
     id_number = EncryptedTextField(_("ID number"), purpose="id_number")
     id_index = models.CharField(max_length=64, unique=True, editable=False)  # keyed blind index for lookup/dedup
@@ -32,17 +44,28 @@ class Person(models.Model):
     division = models.ForeignKey("geography.Division", on_delete=models.PROTECT, verbose_name=_("place of residence"))
     employment_status = models.CharField(_("employment status"), max_length=12, choices=Status.choices, blank=True)
     graduation_date = models.DateField(_("graduation date"), null=True, blank=True)
+    # Separate facts the documents distinguish (issue 13 item 3; 晋人社厅发〔2024〕27号 三: an
+    # 应届毕业生 may be employed; 藏人社发〔2025〕13号 二: retirees excluded; 云人社通〔2023〕39号 二 and
+    # 津人社办发〔2022〕94号 二: school kinds). Blank/None = not known; the status stays as a summary.
+    employed = models.BooleanField(_("currently employed"), null=True, blank=True)
+    retired = models.BooleanField(_("retired"), null=True, blank=True)
+    school_type = models.CharField(_("school type"), max_length=12, choices=SchoolType.choices, blank=True)
+    full_time = models.BooleanField(_("full-time study"), null=True, blank=True)
     registered_by = models.ForeignKey(
         "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="registered_people"
     )
     user = models.OneToOneField("organisations.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # A person is seen where they live, where they trained, by the institution that registered
-    # them and by every institution they enrolled with.
+    # A person is seen where they live, by the institution that registered them, and through
+    # the enrolments THEY made or confirmed: by that institution and the venue's bureaus.
+    # An institution typing someone's ID number creates a pending enrolment (status "applied",
+    # dte.registry.services.enrolment_create) that widens nobody's access until the person
+    # confirms it (issue 8 finding 2; 个人信息保护法 第十三、十四条: processing rests on the
+    # person's consent or on a duty, and an institution enrolling a stranger has neither).
     access_scope = Scope(
-        division=("division__code", "enrolments__training_class__division__code"),
-        organisation=("registered_by_id", "enrolments__training_class__institution_id"),
+        division=("division__code", Via("enrolments__training_class__division__code", CONSENTED)),
+        organisation=("registered_by_id", Via("enrolments__training_class__institution_id", CONSENTED)),
         owner="user_id",
     )
 
@@ -52,6 +75,12 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.masked_id_number}"
+
+    def trainee_facts(self) -> dict:
+        """The person's facts as the policy case's trainee fields (unknown facts left out)."""
+        facts = {"employed": self.employed, "retired": self.retired, "full_time": self.full_time,
+                 "school_type": self.school_type or None}
+        return {k: v for k, v in facts.items() if v is not None}
 
     @property
     def masked_id_number(self) -> str:
@@ -140,6 +169,17 @@ class Enrolment(models.Model):
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         constraints = [models.UniqueConstraint(fields=["training_class", "person"], name="enrolment_once_per_class")]
+
+    @property
+    def pending_consent(self) -> bool:
+        """Entered by an institution for a person it could not see: waits for the person."""
+        return self.status == self.Status.APPLIED
+
+    @property
+    def roster_name(self) -> str:
+        """The name a roster shows: masked until the person confirmed (finding 2)."""
+        name = self.person.name
+        return name if not self.pending_consent else (name[:1] + "*" * max(len(name) - 1, 1))
 
 
 from .models_opening import ClassApplication, Commitment, RosterImport  # noqa: E402,F401

@@ -71,13 +71,17 @@ def history_of(person, exclude_class_id=None) -> list[dict]:
     return entries
 
 
-def case_for(*, status: str, graduation_date: date | None, birth_date: date | None, training_class, history=()) -> dict:
+def case_for(*, status: str, graduation_date: date | None, birth_date: date | None, training_class, history=(),
+             facts: dict | None = None, enrolment_date: date | None = None) -> dict:
+    """A blank status stays blank (issue 13 item 1: no "unemployed" default that a pack
+    would accept); the person's separate facts (employed, retired, school) go alongside."""
     k = training_class
     return {
         "trainee": {
-            "status": status or "unemployed",
+            "status": status or None,
             "birth_date": birth_date.isoformat() if birth_date else None,
             "graduation_date": graduation_date.isoformat() if graduation_date else None,
+            **(facts or {}),
         },
         "course": {
             "occupation_code": k.occupation.code,
@@ -86,6 +90,7 @@ def case_for(*, status: str, graduation_date: date | None, birth_date: date | No
             "institution_province": k.institution.division_id[:2],
             "start_date": k.start_date.isoformat(),
             "end_date": k.end_date.isoformat(),
+            "enrolment_date": enrolment_date.isoformat() if enrolment_date else None,
         },
         "history": list(history),
     }
@@ -109,13 +114,15 @@ def evaluate(case: dict, training_class) -> dict:
             now.append({**reason, "effect": "info"})
         else:
             now.append(reason)
-    eligible = not any(r["effect"] == "refuse" for r in now)
+    # a fact missing now (status, graduation date) is not a pass at enrolment either
+    eligible = not any(r["effect"] in ("refuse", "pending") for r in now)
     return {"eligible": eligible, "pack": data["province"], "on": data["on"], "reasons": now, "later": later}
 
 
 def evaluate_person(person, training_class) -> dict:
     case = case_for(status=person.employment_status, graduation_date=person.graduation_date, birth_date=person.birth_date,
-                    training_class=training_class, history=history_of(person, exclude_class_id=training_class.pk))
+                    training_class=training_class, history=history_of(person, exclude_class_id=training_class.pk),
+                    facts=person.trainee_facts())
     return evaluate(case, training_class)
 
 

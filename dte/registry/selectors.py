@@ -114,7 +114,8 @@ def filter_enrolments(qs: QuerySet, params) -> QuerySet:
     if params.get("status"):
         qs = qs.filter(status=params["status"])
     if params.get("q"):
-        qs = qs.filter(person__name__icontains=params["q"])
+        # a name search never matches enrolments still waiting for the person (issue 8 finding 2)
+        qs = qs.filter(person__name__icontains=params["q"]).exclude(status="applied")
     return qs.select_related("person", "training_class__institution").order_by("training_class_id", "pk")
 
 

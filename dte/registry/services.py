@@ -7,10 +7,11 @@ import hashlib
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from dte.audit.services import audit_record
+from dte.organisations.permissions import require_permission
 from dte.organisations.roles import Role
 from dte.privacy.crypto import blind_index
 from dte.privacy.idnumber import InvalidIdNumber, normalise_id_number, validate_id_number, validate_phone
@@ -41,8 +42,11 @@ def person_find_by_id_number(id_number: str) -> Person | None:
 def person_register(
     *, name: str, id_number: str, division_id: str, phone: str = "", registered_by=None, user=None,
     today: date | None = None, employment_status: str = "", graduation_date: date | None = None,
+    facts: dict | None = None,
 ) -> Person:
     """Register one person; raises InvalidIdNumber for bad input, DuplicatePerson if already there."""
+    if registered_by is not None:  # an institution registers (the public form registers nobody's record but the user's)
+        require_permission(None, "registry.person.register", registered_by)
     name = (name or "").strip()
     if not name:
         raise InvalidIdNumber("姓名不能为空 / name is required", field_name="name")
@@ -64,6 +68,7 @@ def person_register(
                 division_id=division_id,
                 employment_status=employment_status or "",
                 graduation_date=graduation_date,
+                **person_facts(facts),
                 registered_by=registered_by,
                 user=user,
             )
@@ -77,8 +82,16 @@ def person_register(
     return person
 
 
+def person_facts(facts: dict | None) -> dict:
+    """The separate facts (employed, retired, school type, full-time) a form or API gives, as
+    Person fields; unknown keys and empty answers are dropped (issue 13 item 3)."""
+    allowed = ("employed", "retired", "school_type", "full_time")
+    return {k: v for k, v in (facts or {}).items() if k in allowed and v not in (None, "")}
+
+
 def trainee_self_register(*, name: str, id_number: str, phone: str, division_id: str, password: str,
-                          employment_status: str = "", graduation_date: date | None = None, today: date | None = None):
+                          employment_status: str = "", graduation_date: date | None = None, today: date | None = None,
+                          facts: dict | None = None):
     """The public form: a Person and a trainee login (username = the mobile number)."""
     from dte.organisations.models import User
 
@@ -90,7 +103,8 @@ def trainee_self_register(*, name: str, id_number: str, phone: str, division_id:
         user.set_password(password)
         user.save()
         person = person_register(name=name, id_number=id_number, division_id=division_id, phone=phone, user=user,
-                                 today=today, employment_status=employment_status, graduation_date=graduation_date)
+                                 today=today, employment_status=employment_status, graduation_date=graduation_date,
+                                 facts=facts)
     return person
 
 
@@ -116,35 +130,122 @@ def quota_release(quota_id: int, places: int = 1) -> None:
 # --- enrolment ------------------------------------------------------------------------------
 
 
+# Consent to enrolment (issue 8 finding 2). Reading chosen: an institution reaches a person's
+# record only through data the person gave it: the person registered with it (registered_by),
+# or made/confirmed an enrolment in one of its classes. An enrolment the institution enters for
+# anybody else (by ID number, API or roster import; from this or another province) is created
+# "applied" = pending the person's confirmation: it holds a class place, takes no plan quota,
+# evaluates nothing about the person (the pack's eligibility reasons would disclose their
+# status) and adds no access (Person.access_scope counts consented enrolments only). The person
+# confirms by signing the written commitment (告知承诺制, e.g. 晋人社厅发〔2024〕27号 四) or
+# declines; cross-province enrolments follow the same path, and the venue pack still decides
+# eligibility at confirmation (institution_in_home_province, cross_province_training_forbidden).
+
+
+def institution_reaches(person: Person, institution_id: int | None) -> bool:
+    """Whether this institution already holds the person's data with their consent."""
+    if institution_id is None:
+        return False
+    if person.registered_by_id == institution_id:
+        return True
+    if person.registered_by_id is None and person.user_id is None:
+        return True  # a record nobody gave (loaded by the platform): no one's consent to wait for
+    return Enrolment.objects.filter(person=person, training_class__institution_id=institution_id).exclude(
+        status=Enrolment.Status.APPLIED).exists()
+
+
+def institution_reaches_ids(person_ids, institution_id: int) -> set[int]:
+    """institution_reaches for many people at once (roster imports)."""
+    ids = set(person_ids)
+    reached = set(Person.objects.filter(Q(registered_by_id=institution_id) | Q(registered_by__isnull=True, user__isnull=True),
+                                        pk__in=ids).values_list("pk", flat=True))
+    reached |= set(Enrolment.objects.filter(person_id__in=ids - reached, training_class__institution_id=institution_id)
+                   .exclude(status=Enrolment.Status.APPLIED).values_list("person_id", flat=True))
+    return reached
+
+
 def enrolment_create(training_class: TrainingClass, person: Person, *, source: str = Enrolment.Source.INSTITUTION,
-                     decision: dict | None = None) -> Enrolment:
+                     decision: dict | None = None, by=None) -> Enrolment:
     """Enrol one person: the pack decides eligibility (reasons kept on the enrolment); a
-    subsidised place needs an eligible person, a free place in the class and in its quota."""
+    subsidised place needs an eligible person, a free place in the class and in its quota.
+    Entered by an institution for a person it does not reach: a pending enrolment (above)."""
+    if source != Enrolment.Source.SELF:  # the person's own enrolment is checked by its caller (owner)
+        require_permission(by, "registry.enrolment.create", training_class)
     if training_class.status not in ENROLLING_STATUSES:
         raise RegistryError(f"该班级状态为“{training_class.get_status_display()}”，不能报名。", code="CLASS_CLOSED")
-    decision = decision if decision is not None else rules.evaluate_person(person, training_class)
-    if not decision["eligible"] and training_class.mode != TrainingClass.Mode.MARKET:
-        raise NotEligible(decision)
+    pending = source != Enrolment.Source.SELF and not institution_reaches(person, training_class.institution_id)
+    if pending:
+        decision = {}
+    else:
+        decision = decision if decision is not None else rules.evaluate_person(person, training_class)
+        if not decision["eligible"] and training_class.mode != TrainingClass.Mode.MARKET:
+            raise NotEligible(decision)
     with transaction.atomic():
         klass = TrainingClass.objects.select_for_update().get(pk=training_class.pk)  # capacity: one enrolment at a time
         if Enrolment.objects.filter(training_class=klass, person=person).exists():
-            raise RegistryError(f"{person.name} 已在本班名单中。", code="ALREADY_ENROLLED")
+            raise RegistryError("此人已在本班名单中。", code="ALREADY_ENROLLED")
         if Enrolment.objects.filter(training_class=klass, status__in=ACTIVE_ENROLMENT).count() >= klass.capacity:
             raise RegistryError(f"班级已满（容量 {klass.capacity} 人）。", code="CLASS_FULL")
-        if klass.quota_id:
+        if klass.quota_id and not pending:
             quota_take(klass.quota_id)
         enrolment = Enrolment.objects.create(
-            training_class=klass, person=person, source=source, status=Enrolment.Status.ENROLLED,
-            eligible=decision["eligible"], eligibility=decision,
+            training_class=klass, person=person, source=source,
+            status=Enrolment.Status.APPLIED if pending else Enrolment.Status.ENROLLED,
+            eligible=decision.get("eligible"), eligibility=decision,
         )
         audit_record("registry.enrolment.create", obj=enrolment, division_code=klass.division_id,
                      organisation_id=klass.institution_id,
-                     after={"class": klass.pk, "person": person.pk, "source": source, "eligible": decision["eligible"],
-                            "reasons": [r["code"] for r in decision["reasons"]]})
+                     after={"class": klass.pk, "person": person.pk, "source": source, "pending_consent": pending,
+                            "eligible": decision.get("eligible"), "reasons": [r["code"] for r in decision.get("reasons", [])]})
     return enrolment
 
 
-def enrolment_withdraw(enrolment: Enrolment, *, reason: str = "") -> Enrolment:
+def enrolment_confirm(enrolment: Enrolment, *, user, text: str, ip: str = "") -> Enrolment:
+    """The person confirms a pending enrolment: the pack decides eligibility now, the plan
+    quota is taken and the written commitment signed, all or nothing."""
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().select_related("training_class__institution", "person").get(
+            pk=enrolment.pk)
+        if user is None or enrolment.person.user_id != user.pk:
+            raise RegistryError("只能由学员本人确认报名。", code="NOT_OWNER")
+        if enrolment.status != Enrolment.Status.APPLIED:
+            raise RegistryError("该报名无需确认。", code="BAD_STATUS")
+        klass = enrolment.training_class
+        decision = rules.evaluate_person(enrolment.person, klass)
+        if not decision["eligible"] and klass.mode != TrainingClass.Mode.MARKET:
+            raise NotEligible(decision)
+        if klass.quota_id:
+            quota_take(klass.quota_id)
+        enrolment.status, enrolment.eligible, enrolment.eligibility = Enrolment.Status.ENROLLED, decision["eligible"], decision
+        enrolment.save(update_fields=["status", "eligible", "eligibility"])
+        audit_record("registry.enrolment.confirm", obj=enrolment, before={"status": Enrolment.Status.APPLIED},
+                     after={"status": enrolment.status, "eligible": decision["eligible"]},
+                     division_code=klass.division_id, organisation_id=klass.institution_id)
+        commitment_sign(enrolment, text=text, ip=ip, user=user)
+    return enrolment
+
+
+def enrolment_decline(enrolment: Enrolment, *, user=None, reason: str = "") -> None:
+    """The person declines (user given) or the institution cancels a pending enrolment: the
+    row goes, so no later status change can turn it into access."""
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().select_related("training_class", "person").get(pk=enrolment.pk)
+        if user is not None and enrolment.person.user_id != user.pk:
+            raise RegistryError("只能由学员本人拒绝报名。", code="NOT_OWNER")
+        if enrolment.status != Enrolment.Status.APPLIED:
+            raise RegistryError("只有待本人确认的报名可以拒绝或撤销。", code="BAD_STATUS")
+        audit_record("registry.enrolment.decline", obj=enrolment, before={"status": enrolment.status},
+                     after={"by": "person" if user is not None else "institution", "reason": reason},
+                     division_code=enrolment.training_class.division_id,
+                     organisation_id=enrolment.training_class.institution_id)
+        enrolment.delete()
+
+
+def enrolment_withdraw(enrolment: Enrolment, *, reason: str = "", by=None) -> Enrolment | None:
+    require_permission(by, "registry.enrolment.withdraw", enrolment)
+    if enrolment.status == Enrolment.Status.APPLIED:  # never withdrawn (a consented status): cancelled
+        enrolment_decline(enrolment, reason=reason)
+        return None
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().select_related("training_class").get(pk=enrolment.pk)
         if enrolment.status not in (Enrolment.Status.APPLIED, Enrolment.Status.ENROLLED):

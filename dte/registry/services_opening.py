@@ -7,6 +7,7 @@ from datetime import date
 from django.db import transaction
 
 from dte.audit.services import audit_record
+from dte.organisations.permissions import require_permission
 from dte.organisations.roles import Role
 from dte.organisations.scoping import can_access
 
@@ -88,6 +89,7 @@ def class_application_save(klass: TrainingClass, *, schedule_summary: str, exam_
 def class_application_submit(application: ClassApplication, *, by=None, today: date | None = None) -> ClassApplication:
     """Submit before the pack's deadline (Tianjin 15 days, Yunnan 15 working days before
     opening; the start day is not counted). Late → refused with the date it was due."""
+    require_permission(by, "registry.class.application.submit", application)
     today = today or date.today()
     klass = application.training_class
     due = rules.opening_due(klass.division_id, klass.start_date)
@@ -132,6 +134,7 @@ def may_review(user, application: ClassApplication) -> bool:
 def class_application_review(application: ClassApplication, decision: str, *, by, comment: str = "",
                              today: date | None = None) -> ClassApplication:
     """decision: approved | returned | rejected (by the bureau responsible for the class)."""
+    require_permission(by, "registry.class.application.review", application)
     if not may_review(by, application):
         raise RegistryError("您无权审核该开班申请（不在辖区内或非负责审核的部门）。", code="NOT_REVIEWER")
     if decision not in (S.APPROVED, S.RETURNED, S.REJECTED):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dte.audit.services import audit_record
 from dte.catalogue.models import InstitutionListing, ListingCoverage
+from dte.organisations.permissions import require_permission
 from dte.organisations.roles import Role
 
 from . import rules
@@ -37,8 +38,9 @@ def may_change_plan(user) -> bool:
     return user.is_platform_admin or user.role == Role.PROVINCE_OFFICER
 
 
-def quota_set_places(quota: PlanQuota, places: int, *, reason: str, document: str = "") -> PlanQuota:
+def quota_set_places(quota: PlanQuota, places: int, *, reason: str, document: str = "", by=None) -> PlanQuota:
     """A change to the plan during the year; never below the places already taken; audited."""
+    require_permission(by, "registry.quota.change", quota)
     if places < 0:
         raise RegistryError("名额不能为负数。", code="BAD_PLACES")
     if not (reason or "").strip():
@@ -61,7 +63,8 @@ def quota_set_places(quota: PlanQuota, places: int, *, reason: str, document: st
 
 def training_class_create(*, institution, occupation, level: str, title: str, division_id: str, start_date: date,
                           end_date: date, capacity: int = 50, mode: str = TrainingClass.Mode.SUBSIDISED,
-                          direction: str = "", quota: PlanQuota | None = None) -> TrainingClass:
+                          direction: str = "", quota: PlanQuota | None = None, by=None) -> TrainingClass:
+    require_permission(by, "registry.class.create", institution)
     if end_date < start_date:
         raise RegistryError("结束日期早于开班日期。", code="BAD_DATES")
     if division_id[:2] != institution.division_id[:2]:
@@ -142,11 +145,13 @@ def filing_set_status(filing: TrainingPlanFiling, new: str, *, by=None, reason: 
 
 
 def filing_submit(filing: TrainingPlanFiling, *, by=None, today: date | None = None) -> TrainingPlanFiling:
+    require_permission(by, "registry.filing.submit", filing)
     filing_check(filing, today or date.today())
     return filing_set_status(filing, TrainingPlanFiling.Status.SUBMITTED, by=by)
 
 
 def filing_review(filing: TrainingPlanFiling, *, accept: bool, by, comment: str = "") -> TrainingPlanFiling:
+    require_permission(by, "registry.filing.review", filing)
     if not accept and not comment.strip():
         raise RegistryError("退回须填写意见。", code="COMMENT_REQUIRED")
     new = TrainingPlanFiling.Status.ACCEPTED if accept else TrainingPlanFiling.Status.RETURNED
@@ -161,8 +166,9 @@ def announcement_claims(announcement: Announcement, on: date | None = None) -> l
     return rules.forbidden_claims_in(announcement.text, k.division_id, on or date.today())
 
 
-def announcement_publish(announcement: Announcement, *, on: date | None = None) -> Announcement:
+def announcement_publish(announcement: Announcement, *, on: date | None = None, by=None) -> Announcement:
     """Publish once the text is free of forbidden claims (包过, 不过退费, 包就业, …)."""
+    require_permission(by, "registry.announcement.publish", announcement)
     hits = announcement_claims(announcement, on)
     if hits:
         shown = "；".join(f"“{phrase}”（{citation}）" for phrase, citation in hits)

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from openpyxl import Workbook
 
+from dte.privacy.spreadsheet import safe_row
 
 @dataclass(frozen=True)
 class Column:
@@ -22,9 +23,9 @@ class Column:
 def export_xlsx(filename: str, columns: list[Column], rows) -> HttpResponse:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("export")
-    ws.append([str(c.header) for c in columns])
+    ws.append(safe_row([str(c.header) for c in columns]))
     for obj in rows.iterator(chunk_size=2000) if hasattr(rows, "iterator") else rows:
-        ws.append([_cell(c.value(obj)) for c in columns])
+        ws.append(safe_row([_cell(c.value(obj)) for c in columns]))
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(buffer.getvalue(),

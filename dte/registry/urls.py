@@ -10,6 +10,7 @@ urlpatterns = [
     path("public/register/", views_public.register, name="register"),
     path("public/announcements/<int:pk>/enrol/", views_public.enrol, name="enrol"),
     path("me/", views_public.me, name="me"),
+    path("me/invitations/<int:pk>/", views_public.invitation, name="invitation"),
     # plans, filings, review
     path("quotas/", views.quotas, name="quotas"),
     path("quotas/<int:pk>/", views.quota_edit, name="quota_edit"),

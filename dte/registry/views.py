@@ -207,7 +207,7 @@ def person_new(request):
         try:
             person = person_register(name=d["name"], id_number=d["id_number"], division_id=d["division"], phone=d["phone"],
                                      registered_by=institution, employment_status=d["employment_status"],
-                                     graduation_date=d["graduation_date"])
+                                     graduation_date=d["graduation_date"], facts=form.facts())
         except DuplicatePerson as dup:
             form.add_error("id_number", _("Already registered as %(p)s.") % {"p": dup.existing})
         except InvalidIdNumber as error:

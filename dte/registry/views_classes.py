@@ -14,6 +14,9 @@ from dte.organisations.scoping import get_scoped_or_404, scoped
 
 from .errors import RegistryError
 from .forms import AnnouncementForm, ApplicationForm, TrainingClassForm, UploadForm, teachers_from
+from dte.privacy.uploads import upload_refused
+
+from .import_files import result_download, upload_too_large
 from .imports import roster_import_start, roster_upload, template_workbook
 from .models import Announcement, ClassApplication, Enrolment, RosterImport, TrainingClass
 from .selectors import filter_classes, filter_enrolments
@@ -92,8 +95,9 @@ def class_detail(request, pk: int):
                 person = person_find_by_id_number(request.POST.get("id_number", ""))
                 if person is None:
                     raise RegistryError(_("No person with this ID number in the registry: register or import first."))
-                enrolment_create(klass, person)
-                messages.success(request, _("Enrolled."))
+                enrolment = enrolment_create(klass, person)
+                messages.success(request, _("Enrolled.") if not enrolment.pending_consent else
+                                 _("Enrolment recorded: it waits for the person's own confirmation."))
                 return redirect("registry:class", pk=pk)
         except RegistryError as error:
             messages.error(request, str(error))
@@ -146,7 +150,7 @@ def enrolments(request):
     qs = filter_enrolments(scoped(request.user, Enrolment.objects.all()), request.GET)
     return list_page(request, title=_("Rosters"), queryset=qs, export_name="roster", columns=[
         Column(_("Class"), lambda e: e.training_class.title, link=lambda e: reverse("registry:class", args=[e.training_class_id])),
-        Column(_("Name"), lambda e: e.person.name),
+        Column(_("Name"), lambda e: e.roster_name),
         Column(_("ID number"), lambda e: e.person.masked_id_number),
         Column(_("Source"), lambda e: e.get_source_display()),
         Column(_("Eligible"), lambda e: {True: _("yes"), False: _("no"), None: ""}[e.eligible]),
@@ -171,7 +175,9 @@ def import_new(request):
     classes_qs = scoped(request.user, TrainingClass.objects.filter(institution=institution), write=True)
     form = UploadForm(request.POST or None, request.FILES or None, classes=classes_qs)
     refusal = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and upload_refused(request):  # over DTE_UPLOAD_MAX_BYTES: nothing was stored
+        refusal = str(upload_too_large())
+    elif request.method == "POST" and form.is_valid():
         try:
             roster, _job = roster_upload(institution=institution, upload=form.cleaned_data["file"], user=request.user,
                                          training_class=form.cleaned_data["training_class"])
@@ -204,8 +210,8 @@ def import_result(request, pk: int):
     roster = get_scoped_or_404(request.user, RosterImport.objects.all(), pk=pk)
     if not roster.result_file:
         return redirect("registry:import", pk=pk)
-    is_csv = roster.result_file.name.endswith(".csv")
-    with roster.result_file.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="text/csv; charset=utf-8" if is_csv else XLSX)
-    response["Content-Disposition"] = f'attachment; filename="validated-{roster.pk}.{"csv" if is_csv else "xlsx"}"'
+    content, name, content_type = result_download(roster, request.user)  # masked unless entitled; audited
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
     return response

@@ -20,7 +20,9 @@ from .errors import RegistryError
 from .forms import RegisterForm
 from .models import Enrolment
 from .selectors import published_announcements
-from .services import DuplicatePerson, commitment_text, trainee_enrol_and_sign, trainee_self_register
+from .services import (
+    DuplicatePerson, commitment_text, enrolment_confirm, enrolment_decline, trainee_enrol_and_sign, trainee_self_register,
+)
 
 
 def announcements(request):
@@ -35,7 +37,8 @@ def register(request):
         try:
             person = trainee_self_register(name=d["name"], id_number=d["id_number"], phone=d["phone"],
                                            division_id=d["division"], password=d["password"],
-                                           employment_status=d["employment_status"], graduation_date=d["graduation_date"])
+                                           employment_status=d["employment_status"], graduation_date=d["graduation_date"],
+                                           facts=form.facts())
         except DuplicatePerson:
             form.add_error("id_number", _("This ID number is already registered: log in, or ask your institution."))
         except InvalidIdNumber as error:
@@ -89,3 +92,32 @@ def enrol(request, pk: int):
 def me(request):
     person = _own_person(request)
     return redirect(reverse("registry:person", args=[person.pk]))
+
+
+@login_required
+def invitation(request, pk: int):
+    """A pending enrolment an institution entered for this person: confirm (sign) or decline."""
+    person = _own_person(request)
+    enrolment = get_object_or_404(Enrolment.objects.select_related("training_class__institution", "training_class__occupation"),
+                                  pk=pk, person=person, status=Enrolment.Status.APPLIED)
+    klass = enrolment.training_class
+    text = commitment_text(person, klass)
+    refusal = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("decline"):
+                enrolment_decline(enrolment, user=request.user)
+                messages.success(request, _("Enrolment declined; the institution does not see your record."))
+                return redirect("registry:me")
+            if not request.POST.get("agree"):
+                refusal = _("Tick the box to sign the written commitment.")
+            else:
+                enrolment_confirm(enrolment, user=request.user, text=request.POST.get("text", ""),
+                                  ip=current_actor().ip or request.META.get("REMOTE_ADDR", ""))
+                messages.success(request, _("Enrolled and commitment signed."))
+                return redirect("registry:me")
+        except RegistryError as error:
+            refusal = str(error)
+    return render(request, "registry/invitation.html", {"enrolment": enrolment, "klass": klass, "text": text,
+                                                        "decision": rules.evaluate_person(person, klass),
+                                                        "refusal": refusal})

@@ -24,6 +24,10 @@ def tiles(user) -> list[Tile]:
     if role == Role.TRAINEE:
         if getattr(user, "person", None) is not None:
             out.append(Tile(_("My record"), reverse("registry:me"), _("Classes, commitments, certificates"), order=10))
+            pending = Enrolment.objects.filter(person=user.person, status=Enrolment.Status.APPLIED).order_by("pk").first()
+            if pending is not None:  # an institution entered this person: they confirm or decline (issue 8 finding 2)
+                out.append(Tile(_("Enrolment to confirm"), reverse("registry:invitation", args=[pending.pk]),
+                                _("An institution put you on a class roster"), order=9))
         out.append(Tile(_("Enrolment announcements"), reverse("registry:announcements"), _("Open classes you can join"), order=11))
         return out
     if role in SUPERVISORS:

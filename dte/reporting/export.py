@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dte.privacy.spreadsheet import safe_row
+
 from .selectors import Dashboard
 
 
@@ -42,13 +44,13 @@ def dashboard_xlsx(data: Dashboard, scope_label: str) -> bytes:
     year = str(data.year) if data.year else _("All years")
     for index, (title, headers, rows) in enumerate(tables(data), start=1):
         ws = wb.create_sheet(f"{index}")
-        ws.append([f"{title} · {scope_label} · {year}"])
+        ws.append(safe_row([f"{title} · {scope_label} · {year}"]))
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append([str(h) for h in headers])
+        ws.append(safe_row([str(h) for h in headers]))
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append([value if isinstance(value, (int, float)) or value is None else str(value) for value in row])
+            ws.append(safe_row([value if isinstance(value, (int, float)) or value is None else str(value) for value in row]))
         for column in range(1, len(headers) + 1):
             ws.column_dimensions[get_column_letter(column)].width = 36 if column == 1 else 16
         ws.freeze_panes = "A3"

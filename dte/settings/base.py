@@ -33,6 +33,7 @@ DTE_APPS = [
     "dte.credentials",
     "dte.talent",
     "dte.subsidy",
+    "dte.supervision",
     "dte.reporting",
     "dte.web",
     "dte.demo",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dte.credentials.middleware.PublicVerifyFastPath",  # public certificate verification by token: lean path
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dte.web.context.navigation",
+                "dte.supervision.context.notifications",
             ],
         },
     },
@@ -111,7 +114,9 @@ STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DTE_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": env_str("DTE_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    # Uploaded and generated files are encrypted at rest and never served from MEDIA_URL (dte/privacy/storage.py).
+    "default": {"BACKEND": "dte.privacy.storage.EncryptedStorage",
+                "OPTIONS": {"backend": env_str("DTE_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -119,6 +124,19 @@ STORAGES = {
 # the first key encrypts, all keys decrypt (rotation).
 DTE_DATA_KEY = env_str("DTE_DATA_KEY")
 DTE_INDEX_KEY = env_str("DTE_INDEX_KEY")
+# Audit trail (dte/audit/keys.py, checkpoints.py): HMAC key of the hash chain, kept outside the database
+# (derived from SECRET_KEY locally; required in production), and where signed checkpoints are exported.
+DTE_AUDIT_KEY = env_str("DTE_AUDIT_KEY")
+DTE_AUDIT_CHECKPOINT_DIR = Path(env_str("DTE_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+# Client IPs (dte/audit/middleware.py): X-Forwarded-For is believed only from these proxies (IPs or CIDRs).
+DTE_TRUSTED_PROXIES = env_list("DTE_TRUSTED_PROXIES", [])
+# API writes replay their stored response for a repeated Idempotency-Key this long (dte/organisations/idempotency.py).
+DTE_IDEMPOTENCY_HOURS = env_int("DTE_IDEMPOTENCY_HOURS", 24, minimum=1)
+# Certificate signing keys (see dte/credentials/signing.py): "kid:base64-32-byte-Ed25519-seed[,older…]",
+# the first signs, every listed key's public half is published; derived from SECRET_KEY locally.
+DTE_SIGNING_KEY = env_str("DTE_SIGNING_KEY")
+# Public certificate verification: requests per client IP per window ("count/seconds").
+DTE_VERIFY_RATE = env_str("DTE_VERIFY_RATE", "30/60")
 
 # Cache (login throttling, etc.): shared Redis when configured, per-process memory otherwise.
 REDIS_URL = env_str("REDIS_URL")
@@ -138,13 +156,32 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# A job survives a killed worker: acknowledge after the task ran, give the message back when the worker
+# process is lost, take one task at a time; dte.jobs.services.jobs_sweep settles what is left running.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+DTE_JOB_STALE_SECONDS = env_int("DTE_JOB_STALE_SECONDS", 15 * 60, minimum=60)
 # Daily reminders (run `celery -A dte beat` beside the workers in production).
 CELERY_BEAT_SCHEDULE = {
+    "jobs-sweep": {"task": "dte.jobs.sweep", "schedule": crontab(minute="*/5")},
     "class-opening-reviews-overdue": {
         "task": "dte.jobs.start_scheduled", "schedule": crontab(hour=8, minute=0), "args": ["registry.remind_overdue"],
     },
     "training-reports-due": {
         "task": "dte.jobs.start_scheduled", "schedule": crontab(hour=8, minute=5), "args": ["training.remind_reports"],
+    },
+    "certificate-chain-due": {  # 证书数据上报/确认/发证期限: 晋人社厅发〔2024〕27号 四(三); 广西 三(三)
+        "task": "dte.jobs.start_scheduled", "schedule": crontab(hour=8, minute=10), "args": ["assessment.remind_chain"],
+    },
+    "deadline-reminders": {
+        "task": "dte.jobs.start_scheduled", "schedule": crontab(hour=7, minute=30), "args": ["supervision.notify_deadlines"],
+    },
+    "audit-checkpoint": {
+        "task": "dte.jobs.start_scheduled", "schedule": crontab(hour=0, minute=30), "args": ["audit.checkpoint"],
+    },
+    "talent-backfill": {  # 继续教育学时 and 职称贯通, idempotent (dte/talent/jobs.py)
+        "task": "dte.jobs.start_scheduled", "schedule": crontab(hour=2, minute=15), "args": ["talent.backfill"],
     },
 }
 
@@ -152,6 +189,20 @@ DTE_IMPORT_MAX_ROWS = env_int("DTE_IMPORT_MAX_ROWS", 1_000_000, minimum=1)
 DTE_UPLOAD_MAX_BYTES = env_int("DTE_UPLOAD_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# DTE_UPLOAD_MAX_BYTES is enforced while the request streams in (dte/privacy/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "dte.privacy.uploads.MaxSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Reminders go out this many days before a due date, on the day, and once overdue.
+DTE_REMIND_DAYS_BEFORE = env_int("DTE_REMIND_DAYS_BEFORE", 3, minimum=0)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@dte.example.gov.cn")
+
+# Published statistics show counts below this as "<N" so that no one can be identified.
+DTE_STATS_SUPPRESS_BELOW = env_int("DTE_STATS_SUPPRESS_BELOW", 5, minimum=1)
 
 PUBLIC_BASE_URL = env_str("DTE_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

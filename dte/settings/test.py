@@ -8,6 +8,11 @@ CELERY_TASK_ALWAYS_EAGER = True
 DTE_DATA_KEY = "k1:" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 DTE_INDEX_KEY = "aW5kZXgta2V5LWZvci10ZXN0cy0wMTIzNDU2Nzg5YWI="
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": {"BACKEND": "dte.privacy.storage.EncryptedStorage",
+                "OPTIONS": {"backend": "django.core.files.storage.InMemoryStorage"}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Audit checkpoints of test runs never mix with the local var/ tree (tests override it per test with tmp_path).
+import tempfile as _tempfile  # noqa: E402
+
+DTE_AUDIT_CHECKPOINT_DIR = Path(_tempfile.mkdtemp(prefix="dte-audit-checkpoints-"))  # noqa: F405

@@ -307,7 +307,9 @@ class TrainingCertificate(models.Model):
     snapshot = models.JSONField()
     snapshot_sha256 = models.CharField(max_length=64)
     pdf = models.FileField(upload_to=certificate_path, max_length=255)
-    pdf_sha256 = models.CharField(max_length=64)
+    pdf_sha256 = models.CharField(max_length=64, db_index=True)
+    # Random token for the QR code and the public verification (dte.credentials): numbers are sequential.
+    verify_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
     issued_on = models.DateField()
     issued_by = models.ForeignKey("organisations.User", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.VALID)

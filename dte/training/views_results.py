@@ -3,10 +3,13 @@ trainees' own pages and the public certificate verification."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from dte.organisations.scoping import get_scoped_or_404, scoped
@@ -17,7 +20,7 @@ from .forms import AssessmentForm, CertificateSettingsForm, RevokeForm
 from .models import CompletionAssessment, CompletionDecision, Session, TrainingCertificate
 from .selectors import reports_pending, report_status, status_matrix
 from .services import (
-    IntegrityFailure, assessment_record, certificate_bytes, certificate_preview, certificate_public, certificate_revoke,
+    IntegrityFailure, assessment_record, certificate_bytes, certificate_preview, certificate_revoke,
     certificates_issue, completion_decide, report_rows, report_submit, report_xlsx,
 )
 from .services.certificates import settings_for
@@ -111,11 +114,9 @@ def certificate_revoke_view(request, pk: int):
 
 
 def verify(request, number: str):
-    """Public (no login): non-sensitive facts and whether the certificate is valid or revoked."""
-    facts = certificate_public(number)
-    if facts is None:
-        raise Http404("No such certificate")
-    return render(request, "training/verify.html", {"c": facts})
+    """The old public URL (printed in QR codes before the unified verification): a number alone answers
+    nothing, so it leads to dte.credentials' search with the number filled in (the name is still asked)."""
+    return redirect(f"{reverse('credentials:verify')}?{urlencode({'number': number})}")
 
 
 @login_required

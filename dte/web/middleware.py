@@ -34,5 +34,8 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if _has_nul(request):
+            if request.path.startswith("/api/"):  # the API's one error shape (dte/api_errors.py)
+                return JsonResponse({"code": "bad_request", "message": MESSAGE, "field": None,
+                                     "errors": [{"field": None, "message": MESSAGE}]}, status=400)
             return JsonResponse({"detail": MESSAGE}, status=400)
         return self.get_response(request)

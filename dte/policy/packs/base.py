@@ -65,7 +65,9 @@ class PolicyPack:
 
     @cached_property
     def parameters(self) -> ParameterSet:
-        national = load_parameter_file(NATIONAL_FILE)
+        # The national file is the baseline of 人社厅发〔2021〕71号: its values are not in any
+        # province's own document, and say so (issue 13 item 9).
+        national = load_parameter_file(NATIONAL_FILE, "national_baseline")
         if self.code == "national":
             return national
         return national.merged(load_parameter_file(self.parameter_file))
@@ -75,9 +77,13 @@ class PolicyPack:
     def quote(self, case: Case, on: date | None = None, params: ParameterSet | None = None, trace: bool = True) -> Decision:
         on = on or case.reference_date()
         parameter_set = params or self.parameters
-        p = parameter_set.bind(on, [] if trace else None)
+        facts_on = case.eligibility_date() or on
+        p = parameter_set.bind(on, [] if trace else None, facts_on)
+        dates = {"parameters": on, "eligibility": facts_on, **case.reference_dates()}
+        if p.trace is not None:
+            p.trace.extend({"reference_date": k, "date": v.isoformat()} for k, v in dates.items() if v)
         if p.peek("home_province") is None:
-            return self._not_in_force(parameter_set, on, p)
+            return self._not_in_force(parameter_set, on, p, dates)
         reasons: list[Reason] = []
         for rule in self.eligibility_rules:
             reasons.extend(_reasons(rule(case, p)))
@@ -87,9 +93,9 @@ class PolicyPack:
             items, more = type(self).subsidy_rule(case, p)
             reasons.extend(more)
         eligible = not any(r.effect == "refuse" for r in reasons)
-        return Decision(self.code, on, eligible, items if eligible else [], reasons, p.trace or [])
+        return Decision(self.code, on, eligible, items if eligible else [], reasons, p.trace or [], dates)
 
-    def _not_in_force(self, parameter_set: ParameterSet, on: date, p: BoundParameters) -> Decision:
+    def _not_in_force(self, parameter_set: ParameterSet, on: date, p: BoundParameters, dates: dict) -> Decision:
         """Before the province's document took effect none of its rules apply."""
         first = parameter_set.parameters["home_province"].values[0]
         reason = Reason(
@@ -97,7 +103,7 @@ class PolicyPack:
             f"{on.isoformat()} {self.name}实施方案尚未施行（自 {first.effective_from.isoformat()} 起施行）。",
             first.citation,
         )
-        return Decision(self.code, on, False, [], [reason], p.trace or [])
+        return Decision(self.code, on, False, [], [reason], p.trace or [], dates)
 
     # --- facts other apps ask about ---------------------------------------------
 

@@ -41,6 +41,19 @@ def years_after(day: date, years: int) -> date:
     return years_before(day, -years)
 
 
+def academic_year(on: date) -> tuple[date, date]:
+    """The academic year (学年) containing `on`: 1 September to 31 August, the school year
+    of Chinese universities (津人社办发〔2022〕94号 二 毕业学年 read this way)."""
+    first = on.year if on.month >= 9 else on.year - 1
+    return date(first, 9, 1), date(first + 1, 8, 31)
+
+
+def in_graduation_academic_year(case: Case, on: date) -> bool:
+    graduated = case.trainee.graduation_date
+    start, end = academic_year(on)
+    return graduated is not None and start <= graduated <= end
+
+
 def in_graduation_year(case: Case, on: date) -> bool:
     graduated = case.trainee.graduation_date
     return graduated is not None and graduated.year == on.year
@@ -49,6 +62,19 @@ def in_graduation_year(case: Case, on: date) -> bool:
 def left_school_within(case: Case, on: date, years: int) -> bool:
     graduated = case.trainee.graduation_date
     return graduated is not None and graduated <= on and on <= years_after(graduated, years)
+
+
+def facts_missing(case: Case, p: BoundParameters, parameter: str):
+    """Nothing is known about the person (a blank status and no facts): a pending reason,
+    never a silent pass (issue 13 item 1)."""
+    if case.trainee.group is not None:
+        return None
+    return Reason(
+        "TRAINEE_FACTS_MISSING",
+        "缺少人员类别（在岗/在校/退休/毕业日期等），无法判断是否属于培育对象。",
+        p.citation(parameter),
+        "pending",
+    )
 
 
 # --- course rules ------------------------------------------------------------------
@@ -104,9 +130,13 @@ def level_certificate(case: Case, p: BoundParameters):
     """Both the theory exam and the professional-ability assessment must be passed."""
     course = case.course
     failed = [name for name, passed in (("理论知识考试", course.theory_passed), ("专业能力考核", course.ability_passed)) if passed is False]
+    if not p.get("level_certificate_required"):
+        # 晋人社厅发〔2024〕27号 五(四): the certificate is no condition of payment, so an exam
+        # result (which only decides the certificate) does not refuse it either.
+        return None
     if failed and p.get("both_exams_must_pass"):
         return Reason("EXAM_NOT_PASSED", f"{'、'.join(failed)}未合格；两项均合格方可取得专业技术等级证书。", p.citation("both_exams_must_pass"))
-    if p.get("level_certificate_required") and course.level_certificate is None:
+    if course.level_certificate is None:
         return Reason("LEVEL_CERTIFICATE_MISSING", "未取得专业技术等级证书。", p.citation("level_certificate_required"))
     return None
 
@@ -152,7 +182,7 @@ def repeat_same_occupation_level(case: Case, p: BoundParameters):
     if not window:
         return None
     course = case.course
-    since = years_before(p.on, 1) if window == "one_year" else date.min
+    since = years_before(p.facts_on, 1) if window == "one_year" else date.min
     for h in _subsidies(case):
         if h.occupation_code == course.occupation_code and h.level == course.level and h.date > since:
             when = "一年内" if window == "one_year" else ""
@@ -168,13 +198,14 @@ def subsidies_per_year(case: Case, p: BoundParameters):
     limits = p.get("subsidies_per_year")
     if not limits:
         return None
-    limit = limits.get(case.trainee.status, limits["default"])
-    used = sum(1 for h in _subsidies(case) if h.date.year == p.on.year)
+    limit = limits.get(case.trainee.group, limits["default"])
+    year = p.facts_on.year
+    used = sum(1 for h in _subsidies(case) if h.date.year == year)
     if used < limit:
         return None
     return Reason(
         "ANNUAL_LIMIT_REACHED",
-        f"{p.on.year} 年已享受 {used} 次培训补贴。规定：{limits['wording']}",
+        f"{year} 年已享受 {used} 次培训补贴。规定：{limits['wording']}",
         p.citation("subsidies_per_year"),
     )
 

@@ -1,6 +1,7 @@
 """Case builders for the policy tests: a valid base case per province, tweaked per test."""
 
 import copy
+from datetime import date, timedelta
 
 import pytest
 
@@ -33,6 +34,10 @@ def case_dict(province="shanxi", **changes):
         "history": [],
     }
     data = copy.deepcopy(data)
+    days = changes.get("course.training_days")
+    if isinstance(days, int) and days > 20 and "course.end_date" not in changes:
+        # keep the case coherent (issue 13 item 8): the course's dates must hold its days
+        data["course"]["end_date"] = (date(2026, 3, 1) + timedelta(days=days - 1)).isoformat()
     for path, value in changes.items():
         *parents, leaf = path.split(".")
         target = data

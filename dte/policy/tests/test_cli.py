@@ -77,12 +77,12 @@ def test_explain_text_and_json():
     out = io.StringIO()
     call_command("policy", "explain", "tianjin", "--on", "2026-01-01", stdout=out)
     text = out.getvalue()
-    assert "津人社办发〔2022〕94号 附件3" in text and "大数据工程技术人员" in text and "from 2022-11-29" in text
+    assert "津人社办发〔2022〕94号 附件3" in text and "大数据工程技术人员" in text and "from 2022-11-30" in text
     out = io.StringIO()
     call_command("policy", "explain", "shanxi", "--json", stdout=out)
     data = json.loads(out.getvalue())
     cap = next(p for p in data["parameters"] if p["name"] == "subsidy_cap_fen")
-    assert cap["history"] == [{"value": 500000, "effective_from": "2024-05-23", "published": "2024-05-23", "citation": "晋人社厅发〔2024〕27号 五(四)（最高每人不超过5000元）", "note": ""}]
+    assert cap["history"] == [{"value": 500000, "effective_from": "2024-05-23", "published": "2024-05-23", "citation": "晋人社厅发〔2024〕27号 五(四)（最高每人不超过5000元）", "note": "", "source": "document"}]
 
 
 def test_simulate_demo_with_compare(tmp_path):

@@ -43,7 +43,7 @@ def test_worked_example_big_data_intermediate_128_hours():
     assert decision.items[0].citation.startswith(TIANJIN + " 附件3")
     assert decision.items[1].citation.startswith(TIANJIN + " 三(四)")
     assert {"parameter": "subsidy_standards[2-02-10-11][intermediate]", "value": {"hours": 128, "amount_fen": 403100},
-            "citation": decision.items[0].citation, "effective_from": "2022-11-29"} in decision.trace
+            "citation": decision.items[0].citation, "effective_from": "2022-11-30"} in decision.trace
 
 
 @pytest.mark.parametrize("code, level, hours, yuan", ATTACHMENT_3)

@@ -31,7 +31,7 @@ def test_api_quote_with_what_if_and_bad_input(officer):
     assert officer.post("/api/policy/quote", json.dumps(body), content_type="application/json").json()["total_fen"] == 70000
     bad = {"province": "shanxi", "case": case_dict("shanxi", **{"course.level": "grand"})}
     response = officer.post("/api/policy/quote", json.dumps(bad), content_type="application/json")
-    assert response.status_code == 422 and "course.level" in response.json()["detail"]
+    assert response.status_code == 422 and "course.level" in response.json()["message"]
     unknown = {"province": "atlantis", "case": case_dict("shanxi")}
     assert officer.post("/api/policy/quote", json.dumps(unknown), content_type="application/json").status_code == 422
 

@@ -47,7 +47,7 @@ def test_record_page_masks_and_reveal_is_audited_for_entitled_roles(client):
 
 def test_api_enrolment_returns_the_decision(client):
     klass = TrainingClassFactory(start_date=date(2024, 9, 2))
-    person = PersonFactory(employment_status="employee")
+    person = PersonFactory(employment_status="employee", graduation_date=date(2023, 6, 30))
     client.force_login(staff(klass.institution))
     response = client.post(f"/api/registry/classes/{klass.pk}/enrolments", {"id_number": person.id_number},
                            content_type="application/json")

@@ -36,7 +36,8 @@ def test_eligibility_decision_is_stored_with_reasons_and_clauses():
     ok = enrolment_create(klass, PersonFactory(employment_status="graduate", graduation_date=date(2024, 6, 30)))
     assert ok.eligible is True and ok.eligibility["pack"] == "shanxi"
     assert {r["code"] for r in ok.eligibility["later"]} >= {"TRAINING_CERTIFICATE_MISSING"}
-    employee = PersonFactory(employment_status="employee")
+    # left school in 2023 and employed: neither 应届 nor 两年内离校未就业 (晋人社厅发〔2024〕27号 三)
+    employee = PersonFactory(employment_status="employee", graduation_date=date(2023, 6, 30))
     with pytest.raises(NotEligible) as refused:
         enrolment_create(klass, employee)
     assert refused.value.decision["reasons"][0]["code"] == "NOT_TARGET_GROUP"
@@ -45,7 +46,7 @@ def test_eligibility_decision_is_stored_with_reasons_and_clauses():
 
 def test_market_class_takes_an_ineligible_person_and_keeps_the_reasons():
     klass = TrainingClassFactory(mode=TrainingClass.Mode.MARKET)
-    e = enrolment_create(klass, PersonFactory(employment_status="employee"))
+    e = enrolment_create(klass, PersonFactory(employment_status="employee", graduation_date=date(2023, 6, 30)))
     assert e.eligible is False and any(r["code"] == "NOT_TARGET_GROUP" for r in e.eligibility["reasons"])
 
 

@@ -43,7 +43,7 @@ def setup_rows():
         ["王五", id_number("140105"), "1234", "140105", "毕业生", "2024-06-30"],  # bad phone
         ["王六", id_number("140105"), "13900000006", "140105", "毕业生", "2024-13-45"],  # bad date
         ["王七", existing.id_number, "13900000007", "140105", "毕业生", "2024-06-30"],  # already in the registry
-        ["王八", id_number("140105"), "13900000008", "140105", "在岗人员", ""],  # not eligible in Shanxi
+        ["王八", id_number("140105"), "13900000008", "140105", "在岗人员", "2020-06-30"],  # not eligible in Shanxi
     ]
     return existing, rows
 
@@ -87,7 +87,7 @@ def test_import_creates_valid_rows_and_enrols_them(setup_rows, django_capture_on
     klass = TrainingClassFactory(institution=quota.institution, quota=quota)
     roster, _ = upload(rows, klass, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        job = roster_import_start(roster)
+        job = roster_import_start(roster, user=staff(klass.institution))
     assert Job.objects.get(pk=job.pk).status == Job.Status.SUCCEEDED
     roster.refresh_from_db()
     assert (roster.people_created, roster.enrolments_created) == (2, 3)
@@ -103,7 +103,7 @@ def test_import_is_all_or_nothing(setup_rows, django_capture_on_commit_callbacks
     klass = TrainingClassFactory(institution=quota.institution, quota=quota)
     roster, _ = upload(rows, klass, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        job = roster_import_start(roster)
+        job = roster_import_start(roster, user=staff(klass.institution))
     job = Job.objects.get(pk=job.pk)
     assert job.status == Job.Status.FAILED and "名额已满" in job.message
     assert Person.objects.count() == 1 and not Enrolment.objects.exists()
@@ -117,14 +117,15 @@ def test_csv_roster_is_accepted_and_bad_header_refused(django_capture_on_commit_
     division("140105")
     text = ",".join(HEADERS) + "\n" + f"赵一,{id_number()},13900000009,140105,毕业生,2024-06-30\n"
     with django_capture_on_commit_callbacks(execute=True):
-        roster, _ = roster_upload(institution=klass.institution, training_class=klass,
+        roster, _ = roster_upload(institution=klass.institution, training_class=klass, user=staff(klass.institution),
                                   upload=SimpleUploadedFile("r.csv", text.encode("utf-8-sig")))
     roster.refresh_from_db()
     assert (roster.rows_total, roster.rows_valid) == (1, 1)
     back = roster.result_file.open("rb").read().decode("utf-8-sig").splitlines()
     assert roster.result_file.name.endswith(".csv") and back[0].endswith(RESULT_HEADER) and back[1].endswith("通过")
     with django_capture_on_commit_callbacks(execute=True):
-        bad, job = roster_upload(institution=klass.institution, upload=SimpleUploadedFile("r.csv", "a,b\n1,2\n".encode()))
+        bad, job = roster_upload(institution=klass.institution, user=staff(klass.institution),
+                                 upload=SimpleUploadedFile("r.csv", "a,b\n1,2\n".encode()))
     bad.refresh_from_db()
     assert bad.status == RosterImport.Status.FAILED and "表头" in bad.message
     assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 from datetime import date
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -78,8 +78,12 @@ def catalogue_name(training_class) -> str | None:
     return listing.organisation.name if listing else None
 
 
-def verify_url(number: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/training/verify/{number}/"
+def verify_url(token: str) -> str:
+    """The unified public verification page (dte.credentials) by the certificate's random token:
+    a sequential number alone never answers (number plus the holder's name, or the token)."""
+    from dte.credentials.links import verify_url as public_verify_url
+
+    return public_verify_url(token)
 
 
 def _facts(enrolment: Enrolment, decision: CompletionDecision, institution_name: str, cfg: CertificateSettings, issued_on: date) -> dict:
@@ -156,7 +160,11 @@ def _canonical(snapshot: dict) -> bytes:
 @transaction.atomic
 def certificates_issue(training_class, *, by, enrolment_ids=None, issued_on: date | None = None) -> list[TrainingCertificate]:
     """Issue to the completed trainees (after a preview). The whole batch is refused on any problem."""
+    from dte.organisations.permissions import require_permission
+
     from ..pdf import certificate_pdf
+
+    require_permission(by, "training.certificate.issue", training_class)
 
     issued_on = issued_on or timezone.localdate()
     preview = certificate_preview(training_class, enrolment_ids, issued_on=issued_on)
@@ -168,10 +176,10 @@ def certificates_issue(training_class, *, by, enrolment_ids=None, issued_on: dat
     enrolments = {e.pk: e for e in Enrolment.objects.select_for_update().filter(pk__in=[r["enrolment_id"] for r in preview["rows"]]).order_by("pk")}
     issued = []
     for row in preview["rows"]:
-        number = _next_number(training_class.institution, cfg, issued_on.year)
-        snapshot = {k: v for k, v in row.items() if k != "enrolment_id"} | {"number": number, "verify_url": verify_url(number)}
+        number, token = _next_number(training_class.institution, cfg, issued_on.year), secrets.token_urlsafe(24)
+        snapshot = {k: v for k, v in row.items() if k != "enrolment_id"} | {"number": number, "verify_url": verify_url(token)}
         pdf_bytes = certificate_pdf(snapshot)
-        cert = TrainingCertificate(number=number, enrolment=enrolments[row["enrolment_id"]], snapshot=snapshot,
+        cert = TrainingCertificate(number=number, verify_token=token, enrolment=enrolments[row["enrolment_id"]], snapshot=snapshot,
                                    snapshot_sha256=_sha(_canonical(snapshot)), pdf_sha256=_sha(pdf_bytes),
                                    issued_on=issued_on, issued_by=by)
         cert.pdf.save(f"{number}.pdf", ContentFile(pdf_bytes), save=False)
@@ -213,16 +221,22 @@ def certificate_revoke(cert: TrainingCertificate, *, by, reason: str) -> Trainin
     tc = cert.enrolment.training_class
     audit_record("training.certificate.revoke", obj=cert, before={"status": "valid"}, after={"status": "revoked", "reason": reason},
                  division_code=tc.division_id, organisation_id=tc.institution_id)
+    from dte.credentials.verification import forget_cached
+
+    forget_cached(training=cert)
+    transaction.on_commit(lambda: forget_cached(training=cert))
     return cert
 
 
-def certificate_public(number: str) -> dict | None:
-    """Non-sensitive facts for the public verification page."""
-    cert = TrainingCertificate.objects.filter(number=number).first()
+def certificate_public(number: str | None = None, *, token: str | None = None, pdf_sha256: str | None = None) -> dict | None:
+    """Non-sensitive facts for the public verification (dte.credentials.verification), found by number,
+    QR token or the SHA-256 of an uploaded PDF. The caller checks the holder's name for a number lookup."""
+    lookup = {"number": number} if number else {"verify_token": token} if token else {"pdf_sha256": pdf_sha256} if pdf_sha256 else None
+    cert = TrainingCertificate.objects.filter(**lookup).first() if lookup else None
     if cert is None:
         return None
     s = cert.snapshot
-    return {"number": cert.number, "name": s["name"], "id_masked": s["id_masked"], "occupation": s["occupation"],
+    return {"number": cert.number, "token": cert.verify_token, "name": s["name"], "id_masked": s["id_masked"], "occupation": s["occupation"],
             "direction": s["direction"], "level": s["level_label"], "start": s["start"], "end": s["end"], "hours": s["hours"],
             "institution": s["institution"], "issued_on": s["issued_on"], "status": cert.status,
             "revoked_at": cert.revoked_at, "valid": cert.status == TrainingCertificate.Status.VALID and snapshot_intact(cert)}

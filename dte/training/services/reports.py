@@ -12,6 +12,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from dte.privacy.spreadsheet import excel_safe
+
 from dte.audit.services import audit_record
 from dte.registry.models import Enrolment
 
@@ -60,7 +62,7 @@ def report_xlsx(training_class, rows: list[dict] | None = None) -> bytes:
     for offset, (label, value) in enumerate(meta, start=2):
         ws.cell(offset, 1, label).font = Font(bold=True)
         ws.merge_cells(start_row=offset, start_column=2, end_row=offset, end_column=len(COLUMNS))
-        ws.cell(offset, 2, value)
+        ws.cell(offset, 2, excel_safe(value))
     header_row = 2 + len(meta)
     for col, title in enumerate(COLUMNS, start=1):
         cell = ws.cell(header_row, col, title)
@@ -69,7 +71,7 @@ def report_xlsx(training_class, rows: list[dict] | None = None) -> bytes:
     keys = ["seq", "name", "id_masked", "hours", "online_share", "attendance_rate", "assessment", "completed"]
     for r, row in enumerate(rows, start=header_row + 1):
         for col, key in enumerate(keys, start=1):
-            ws.cell(r, col, row[key]).border = border
+            ws.cell(r, col, excel_safe(row[key])).border = border
     for col, width in zip("ABCDEFGH", (6, 12, 22, 8, 10, 10, 16, 10)):
         ws.column_dimensions[col].width = width
     footer = header_row + len(rows) + 2
@@ -81,6 +83,9 @@ def report_xlsx(training_class, rows: list[dict] | None = None) -> bytes:
 
 @transaction.atomic
 def report_submit(training_class, *, by) -> TrainingReport:
+    from dte.organisations.permissions import require_permission
+
+    require_permission(by, "training.report.submit", training_class)
     rows = report_rows(training_class)
     if not rows:
         raise TrainingError("尚无结业认定结果，无法报送 / decide completion first")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dte.audit.services import audit_record
+from dte.organisations.permissions import require_permission
 
 from .. import rules
 from ..models import ClassSchedule, Session, Venue
@@ -103,6 +104,7 @@ def _snapshot(s: Session) -> dict:
 @transaction.atomic
 def session_save(training_class, *, by, session: Session | None = None, **fields) -> Session:
     """Add (session=None) or change a session; refused when the resulting schedule breaks the pack."""
+    require_permission(by, "training.session.save", training_class)
     before = _snapshot(session) if session else None
     target = session or Session(training_class=training_class)
     for name, value in fields.items():
@@ -120,6 +122,7 @@ def session_save(training_class, *, by, session: Session | None = None, **fields
 
 @transaction.atomic
 def session_delete(session: Session, *, by) -> None:
+    require_permission(by, "training.session.save", session.training_class)
     training_class = session.training_class
     if session.attendance.exists() or session.evidence.exists() or session.makeups.exists():
         raise TrainingError("已有考勤、留存资料或补课的课程不能删除 / the session already has records")
@@ -133,6 +136,7 @@ def session_delete(session: Session, *, by) -> None:
 
 @transaction.atomic
 def schedule_confirm(training_class, *, by) -> ClassSchedule:
+    require_permission(by, "training.schedule.confirm", training_class)
     sessions = list(training_class.sessions.select_related("venue"))
     if not sessions:
         raise TrainingError("尚未安排课程 / no sessions scheduled")
@@ -164,6 +168,7 @@ def _check_polygon(polygon) -> list:
 
 @transaction.atomic
 def venue_save(*, institution, by, venue: Venue | None = None, **fields) -> Venue:
+    require_permission(by, "training.venue.save", venue or institution)  # issue 8 finding 3: only the institution
     target = venue or Venue(institution=institution)
     before = {"radius_m": venue.radius_m, "polygon": venue.polygon, "qr": venue.uses_rotating_qr} if venue else None
     for name, value in fields.items():

@@ -4,31 +4,35 @@ from __future__ import annotations
 
 from ...cases import Case
 from ...engine import BoundParameters, Item, Reason
-from ..common import STATUS_NAMES, in_graduation_year, left_school_within, yuan
+from ..common import in_graduation_year, left_school_within, yuan
 
 
 def target_group(case: Case, p: BoundParameters):
-    """三 培育对象: 应届毕业生 and graduates who left school within two years and are not
-    employed. Employees, freelancers and retirees are outside the group."""
-    status, on = case.trainee.status, p.on
-    if status not in ("graduate", "student", "unemployed"):
-        return Reason(
-            "NOT_TARGET_GROUP",
-            f"{STATUS_NAMES[status]}不属于培育对象（限应届毕业生及两年内离校未就业人员）。",
-            p.citation("fresh_graduates_included"),
-        )
-    if case.trainee.graduation_date is None:
+    """三 培育对象: “数字技术相关专业应届毕业生及两年内离校未就业、有意愿从事数字技术领域
+    工作的人员”. Two groups on separate facts (issue 13 item 3): 应届毕业生 — graduating in
+    the calendar year of the training, employed or not; and graduates who left school within
+    two years and are not employed. Everyone else (retirees, people long out of school,
+    graduates of earlier years now employed) is outside."""
+    trainee, on = case.trainee, p.facts_on
+    if trainee.is_retired:
+        return Reason("NOT_TARGET_GROUP", "已退休人员不属于培育对象（限应届毕业生及两年内离校未就业人员）。", p.citation("fresh_graduates_included"))
+    if trainee.graduation_date is None:
         return Reason("GRADUATION_DATE_MISSING", "缺少毕业日期，无法判断是否为应届或两年内离校未就业毕业生。", p.citation("fresh_graduates_included"), "pending")
     if p.get("fresh_graduates_included") and in_graduation_year(case, on):
         return None
     years = p.get("unemployed_graduate_window_years")
-    if status != "student" and left_school_within(case, on, years):
-        return None
-    return Reason(
-        "GRADUATE_WINDOW_PASSED",
-        f"毕业日期 {case.trainee.graduation_date.isoformat()}：既非应届毕业生，也不在离校{years}年内。",
-        p.citation("unemployed_graduate_window_years"),
-    )
+    citation = p.citation("unemployed_graduate_window_years")
+    if trainee.is_in_school or not left_school_within(case, on, years):
+        return Reason(
+            "GRADUATE_WINDOW_PASSED",
+            f"毕业日期 {trainee.graduation_date.isoformat()}：既非应届毕业生，也不在离校{years}年内。",
+            citation,
+        )
+    if trainee.is_employed is None:
+        return Reason("EMPLOYMENT_STATUS_MISSING", f"离校{years}年内的毕业生须未就业，缺少就业情况。", citation, "pending")
+    if trainee.is_employed:
+        return Reason("NOT_TARGET_GROUP", f"离校{years}年内但已就业，不属于“两年内离校未就业”人员（非应届毕业生）。", citation)
+    return None
 
 
 def amount_for_days(days: int, first_days: int, first_rate_fen: int, after_rate_fen: int, cap_fen: int) -> int:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from ...cases import Case
 from ...engine import BoundParameters, Reason
-from ..common import STATUS_NAMES, standard_amount_subsidy
+from ..common import STATUS_NAMES, facts_missing, standard_amount_subsidy
 
 
 def target_group(case: Case, p: BoundParameters):
     """二 培育对象: graduates, employed or willing technical staff (incl. freelancers and
     new-form workers), explicitly not retirees."""
-    status = case.trainee.status
-    if status == "retired" and p.get("retirees_excluded"):
+    if case.trainee.is_retired and p.get("retirees_excluded"):
         return Reason("RETIREE_EXCLUDED", "培育对象不包含已退休人员。", p.citation("retirees_excluded"))
-    if status not in p.get("target_statuses"):
-        return Reason("NOT_TARGET_GROUP", f"{STATUS_NAMES[status]}不属于培育对象范围。", p.citation("target_statuses"))
+    missing = facts_missing(case, p, "target_statuses")
+    if missing:
+        return missing
+    group = case.trainee.group
+    if group not in p.get("target_statuses"):
+        return Reason("NOT_TARGET_GROUP", f"{STATUS_NAMES[group]}不属于培育对象范围。", p.citation("target_statuses"))
     return None
 
 

@@ -1,0 +1,238 @@
+"""Public verification of both certificate kinds (level: this app; training: dte.training's service).
+
+Lookups: by certificate number PLUS the holder's name (a wrong name gets exactly the answer of an unknown
+number, so numbers cannot be probed), by the random QR token, or by the SHA-256 of an uploaded PDF.
+Answers carry only public facts (the ID number masked). The lean path:
+- answers are cached per token and per hash(number, name) in the Django cache for DTE_VERIFY_CACHE_SECONDS
+  (default 30 s), dropped at once on a status change (shared Redis in production; with the per-process
+  memory cache another worker may show the old status for at most that long);
+- every lookup is rate-limited per client IP (REMOTE_ADDR; a fixed window of DTE_VERIFY_RATE, e.g. "30/60")
+  with the same cache; over the limit → 429 with Retry-After. A cache failure lets the request through
+  (fail open) rather than answering 5xx;
+- every verification is logged to VerificationLog (a lean table, not the audit hash chain), in batches of
+  DTE_VERIFY_LOG_BATCH rows or every 2 s, and at process exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import logging
+import re
+import threading
+import time
+import unicodedata
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.utils import timezone
+
+from .models import LevelCertificate, VerificationLog
+
+log = logging.getLogger(__name__)
+PREFIX = "dte:verify:"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+MAX_AGE = 2.0
+KIND_LABELS = {"level": "专业技术等级证书", "training": "培训合格证书"}
+
+
+def cache_seconds() -> int:
+    return int(getattr(settings, "DTE_VERIFY_CACHE_SECONDS", 30))
+
+
+@lru_cache(maxsize=8)
+def _parse_rate(spec: str) -> tuple[int, int]:
+    count, _, seconds = (spec or "30/60").partition("/")
+    return max(1, int(count)), max(1, int(seconds or 60))
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or ""
+
+
+def throttle(ip: str) -> int | None:
+    """Seconds to wait when this client is over the limit, else None (counts this request)."""
+    count, window = _parse_rate(settings.DTE_VERIFY_RATE)
+    now = time.time()
+    slot = int(now // window)
+    key = f"{PREFIX}rl:{ip}:{slot}"
+    try:
+        if cache.add(key, 1, window + 1):
+            used = 1
+        else:
+            used = cache.incr(key)
+    except Exception:  # noqa: BLE001 - the cache is down: let the request through rather than fail
+        log.warning("verification rate limit unavailable", exc_info=True)
+        return None
+    if used > count:
+        return max(1, int((slot + 1) * window - now + 0.999))
+    return None
+
+
+def normalise_name(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def normalise_number(number: str) -> str:
+    return "".join((number or "").split()).upper()
+
+
+def _date(value) -> str | None:
+    return timezone.localtime(value).date().isoformat() if value else None
+
+
+def level_facts(cert: LevelCertificate) -> dict:
+    from .services import snapshot_signature_valid
+
+    s = cert.snapshot
+    signature_valid = snapshot_signature_valid(cert)
+    return {"kind": "level", "kind_label": KIND_LABELS["level"], "number": cert.number, "token": cert.token,
+            "name": s["holder"]["name"], "id_masked": s["holder"]["id_masked"], "occupation": s["occupation"]["name"],
+            "occupation_code": s["occupation"]["code"], "direction": s["direction"], "level": s["level"],
+            "level_label": s["level_label"].split(" ")[0], "issuer": s["issuer"]["name"], "issued_on": s["issued_on"],
+            "exam_date": s["exam_date"], "status": cert.status,
+            "status_date": _date(cert.status_changed_at) if cert.status != LevelCertificate.Status.VALID else None,
+            "signature_valid": signature_valid, "key_id": cert.key_id,
+            "valid": cert.status == LevelCertificate.Status.VALID and signature_valid}
+
+
+def training_facts(public: dict) -> dict:
+    return {"kind": "training", "kind_label": KIND_LABELS["training"], "number": public["number"], "token": public["token"],
+            "name": public["name"], "id_masked": public["id_masked"], "occupation": public["occupation"], "occupation_code": "",
+            "direction": public["direction"], "level": "", "level_label": str(public["level"]).split(" ")[0],
+            "issuer": public["institution"], "issued_on": public["issued_on"], "exam_date": None,
+            "training": {"start": public["start"], "end": public["end"], "hours": str(public["hours"])},
+            "status": public["status"], "status_date": _date(public["revoked_at"]), "signature_valid": None,
+            "key_id": None, "valid": public["valid"]}
+
+
+def _training_public(**lookup) -> dict | None:
+    from dte.training.services.certificates import certificate_public
+
+    public = certificate_public(**lookup)
+    return training_facts(public) if public else None
+
+
+def cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def cache_set(key: str, value) -> None:
+    try:
+        cache.set(key, value, cache_seconds())
+    except Exception:  # noqa: BLE001
+        log.warning("verification cache unavailable", exc_info=True)
+
+
+def _cached(key: str, compute):
+    hit = cache_get(key)
+    if hit is not None:
+        return hit or None
+    facts = compute()
+    cache_set(key, facts or {})
+    return facts
+
+
+def _number_key(number: str, name: str) -> str:
+    digest = hashlib.sha256(f"{normalise_number(number)}\0{normalise_name(name)}".encode()).hexdigest()
+    return f"{PREFIX}n:{digest}"
+
+
+def by_token(token: str) -> dict | None:
+    if not TOKEN.fullmatch(token or ""):
+        return None
+
+    def compute():
+        cert = LevelCertificate.objects.filter(token=token).first()
+        return level_facts(cert) if cert else _training_public(token=token)
+
+    return _cached(f"{PREFIX}t:{token}", compute)
+
+
+def by_number(number: str, name: str) -> dict | None:
+    """Facts only when the name matches the holder's: otherwise the same None as an unknown number."""
+    number, wanted = normalise_number(number), normalise_name(name)
+    if not number or not wanted or len(number) > 40:
+        return None
+
+    def compute():
+        cert = LevelCertificate.objects.filter(number=number).first()
+        candidates = [level_facts(cert)] if cert else []
+        training = _training_public(number=number)
+        candidates += [training] if training else []
+        return next((f for f in candidates if normalise_name(f["name"]) == wanted), None)
+
+    return _cached(_number_key(number, name), compute)
+
+
+def by_pdf(data: bytes) -> dict | None:
+    """The certificate whose issued PDF is byte-for-byte this file (SHA-256), else None."""
+    sha = hashlib.sha256(data).hexdigest()
+    cert = LevelCertificate.objects.filter(pdf_sha256=sha).first()
+    return level_facts(cert) if cert else _training_public(pdf_sha256=sha)
+
+
+def html_key(lang: str, token: str) -> str:
+    return f"{PREFIX}h:{lang}:{token}"
+
+
+def forget_cached(*, level: LevelCertificate | None = None, training=None) -> None:
+    """Drop the cached answers of a certificate whose status changed."""
+    if level is not None:
+        token, number, name = level.token, level.number, level.snapshot["holder"]["name"]
+    elif training is not None:
+        token, number, name = training.verify_token or "", training.number, training.snapshot["name"]
+    else:
+        return
+    keys = [f"{PREFIX}t:{token}", _number_key(number, name)] + [html_key(code, token) for code, _ in settings.LANGUAGES]
+    try:
+        cache.delete_many(keys)
+    except Exception:  # noqa: BLE001
+        log.warning("verification cache unavailable", exc_info=True)
+
+
+# --- the verification log, written in batches -------------------------------------------------------
+
+_buffer: list[VerificationLog] = []
+_lock = threading.Lock()
+_oldest = [0.0]
+
+
+def record(*, method: str, facts: dict | None = None, outcome: str | None = None, channel: str = "web", ip: str = "") -> None:
+    entry = VerificationLog(at=timezone.now(), kind=(facts or {}).get("kind", ""), method=method,
+                            outcome=outcome or (VerificationLog.Outcome.FOUND if facts else VerificationLog.Outcome.NOT_FOUND),
+                            certificate_number=(facts or {}).get("number", ""), channel=channel, ip=ip or None)
+    with _lock:
+        if not _buffer:
+            _oldest[0] = time.monotonic()
+        _buffer.append(entry)
+        due = len(_buffer) >= int(getattr(settings, "DTE_VERIFY_LOG_BATCH", 50)) or time.monotonic() - _oldest[0] > MAX_AGE
+    if due:
+        flush()
+
+
+def flush() -> int:
+    with _lock:
+        rows = _buffer[:]
+        _buffer.clear()
+    if not rows:
+        return 0
+    try:
+        VerificationLog.objects.bulk_create(rows)
+    except DatabaseError:
+        log.exception("could not write %d verification log rows", len(rows))
+        return 0
+    return len(rows)
+
+
+def discard_pending() -> None:
+    with _lock:
+        _buffer.clear()
+
+
+atexit.register(flush)

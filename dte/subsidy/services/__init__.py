@@ -1,0 +1,1 @@
+"""Writes of the subsidy app, one module per stage of the money path."""

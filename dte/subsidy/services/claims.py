@@ -1,0 +1,185 @@
+"""Claims computed from facts, never typed: the province pack decides every line on the
+training's dates, under a per-person lock, against every claim line in the province."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from dte.audit.services import audit_record
+from dte.catalogue.selectors import overrides_with_official_standards
+from dte.policy.packs.common import years_after
+from dte.policy.services import PolicyInputError, pack_for_division, policy_quote
+from dte.registry.models import Enrolment, TrainingClass
+
+from .. import facts as facts_module
+from ..models import ACTIVE_STATUSES, Claim, ClaimLine, InstitutionHold, PersonLock
+from ..process import claim_deadline, pack_version
+
+CLAIMABLE_CLASS_STATUSES = (TrainingClass.Status.COMPLETED, TrainingClass.Status.CLOSED)
+ITEM_OF_KIND = {"class": "training_subsidy", "stage": "training_subsidy", "living_allowance": "living_allowance",
+                "adjustment": "training_subsidy"}
+HOLD_CITATION = "津人社办发〔2022〕94号 四(一)（已发放的由市人社局责令培训机构追回）"
+LIVING_ALLOWANCE_CITATION = "津人社办发〔2022〕94号 三(四)（在享受培训费补贴同时，可以在一年内申请）、附件4 二(一)"
+STAGE_CITATION = "晋人社厅发〔2024〕27号 五(四)（项目制培训可分时段阶段性结算；最高每人不超过5000元）"
+
+
+class ClaimRefused(Exception):
+    def __init__(self, message: str, details: list[str] | None = None):
+        self.message, self.details = message, details or []
+        super().__init__(message + ("：" + "；".join(details) if details else ""))
+
+
+def lock_people(person_ids) -> None:
+    """Take the per-person lock rows (created on first use), always in pk order."""
+    ids = sorted(set(person_ids))
+    PersonLock.objects.bulk_create([PersonLock(person_id=i) for i in ids], ignore_conflicts=True)
+    list(PersonLock.objects.select_for_update().filter(person_id__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _parameters_used(trace: list[dict]) -> list[dict]:
+    return [t for t in trace if "parameter" in t]
+
+
+def evaluate(case_facts, training_class, item: str, today: date) -> dict:
+    """One line's decision: the pack on the training's start date, with the catalogue's entered
+    standards; the claim deadline (if the pack sets one) checked against `today`."""
+    k = training_class
+    province = str(k.division_id)[:2] + "0000"
+    on = k.start_date
+    try:
+        decision = policy_quote(province, case_facts.case, on=on, overrides=overrides_with_official_standards(province, on))
+    except PolicyInputError as error:
+        return {"eligible": False, "amount": 0, "payee": "", "onward": "", "pack": "", "reasons": [
+            {"code": "CASE_INVALID", "message": str(error), "citation": "", "effect": "refuse"}], "trace": [], "pending": False}
+    data = decision.to_dict()
+    reasons = list(data["reasons"])
+    deadline = claim_deadline(province, on)
+    if deadline is not None and deadline.anchor == "assessment_end" and case_facts.exam_date is not None:
+        due = deadline.due(case_facts.exam_date)
+        if today > due:
+            reasons.append({"code": "CLAIM_DEADLINE_PASSED", "effect": "refuse", "citation": deadline.citation,
+                            "message": f"考核日期 {case_facts.exam_date.isoformat()}，应在 {due.isoformat()} 前提出补贴申请，已逾期。"})
+    chosen = [i for i in data["items"] if i["kind"] == item]
+    refused = any(r["effect"] == "refuse" for r in reasons)
+    pending = any(r["effect"] == "pending" for r in reasons)
+    eligible = bool(chosen) and not refused and not pending
+    first = chosen[0] if chosen else {}
+    return {"eligible": eligible, "pending": pending and not refused, "amount": first.get("amount_fen", 0) if eligible else 0,
+            "payee": first.get("payee", ""), "onward": first.get("onward_payee", "") or "", "pack": data["province"],
+            "reasons": reasons, "trace": data["trace"]}
+
+
+def _line(claim: Claim, cf, result: dict, item: str, today: date, **extra) -> ClaimLine:
+    k = claim.training_class
+    status = ClaimLine.Status.CLAIMED if result["eligible"] else (
+        ClaimLine.Status.PENDING if result["pending"] else ClaimLine.Status.REFUSED)
+    return ClaimLine(
+        claim=claim, person=cf.enrolment.person, enrolment=cf.enrolment, item=item, occupation_code=k.occupation.code,
+        level=k.level, amount_fen=result["amount"], payee=result["payee"], onward_payee=result["onward"], status=status,
+        pack=result["pack"], pack_version=pack_version(result["pack"]) if result["pack"] else "", reference_date=k.start_date,
+        facts={**cf.case, "exam_date": cf.exam_date.isoformat() if cf.exam_date else None, "computed_on": today.isoformat()},
+        parameters=_parameters_used(result["trace"]), reasons=result["reasons"], trace=result["trace"], **extra,
+    )
+
+
+def _refuse_if_held(institution) -> None:
+    hold = InstitutionHold.objects.filter(institution=institution, released_at__isnull=True).first()
+    if hold is not None:
+        raise ClaimRefused(f"本机构的补贴申领已暂停：{hold.reason}（{HOLD_CITATION}）")
+
+
+def claim_create(*, training_class: TrainingClass, kind: str, by, stage_end: date | None = None,
+                 today: date | None = None) -> Claim:
+    """Compute and submit a claim. Refuses (ClaimRefused, in Chinese with the clause) when the
+    class is not finished, the institution is held, or no trainee can be claimed for."""
+    today = today or timezone.localdate()
+    k = training_class
+    pack = pack_for_division(k.division_id)
+    if pack is None:
+        raise ClaimRefused("该班级所在省份没有政策包，无法计算补贴。")
+    _refuse_if_held(k.institution)
+    stage = 0
+    if kind == Claim.Kind.STAGE:
+        if k.mode != TrainingClass.Mode.PROJECT or "project" not in (pack.parameters.bind(k.start_date).get("settlement") or {}):
+            raise ClaimRefused(f"只有项目制培训可分阶段结算（{STAGE_CITATION}）。")
+        if stage_end is None or not (k.start_date <= stage_end <= k.end_date) or stage_end > today:
+            raise ClaimRefused("阶段结算须给出培训期内、今天之前的阶段截止日期。")
+        stage = Claim.objects.filter(training_class=k, kind=kind).exclude(status=Claim.Status.REJECTED).count() + 1
+    elif k.status not in CLAIMABLE_CLASS_STATUSES:
+        raise ClaimRefused("班级尚未结业，结业后方可申领补贴。")
+    if kind == Claim.Kind.LIVING_ALLOWANCE:
+        if "living_allowance_fen" not in pack.parameters or not pack.parameters.bind(k.start_date).get("living_allowance_fen"):
+            raise ClaimRefused(f"{pack.name}政策未设生活费补贴。")
+        if today > years_after(k.end_date, 1):
+            raise ClaimRefused(f"培训于 {k.end_date.isoformat()} 结束，生活费补贴须在一年内申请（{LIVING_ALLOWANCE_CITATION}）。")
+    item = ITEM_OF_KIND[kind]
+    statuses = (Enrolment.Status.COMPLETED,) if kind != Claim.Kind.STAGE else (Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED)
+    enrolments = list(k.enrolments.filter(status__in=statuses).select_related("person", "training_class__occupation",
+                                                                              "training_class__institution").order_by("pk"))
+    if not enrolments:
+        raise ClaimRefused("该班级没有可申领补贴的学员（须已结业）。")
+    with transaction.atomic():
+        if Claim.objects.filter(training_class=k, kind=kind, stage=stage).exclude(status=Claim.Status.REJECTED).exists():
+            raise ClaimRefused("该班级已提交过同类申请（订单式培训一单一结算），请勿重复申领。")
+        lock_people(e.person_id for e in enrolments)
+        province = str(k.division_id)[:2] + "0000"
+        # A living allowance accompanies the class's own training subsidy, which is not "earlier history".
+        history = facts_module.history_for_people([e.person_id for e in enrolments], province,
+                                                  exclude_class_id=k.pk if kind == Claim.Kind.LIVING_ALLOWANCE else None)
+        cases = facts_module.build_cases(enrolments, stage_end=stage_end if kind == Claim.Kind.STAGE else None, history=history)
+        claim = Claim(kind=kind, training_class=k, institution=k.institution, province_id=province, stage=stage,
+                      stage_end=stage_end, budget_year=today.year, submitted_by=by)
+        lines = [_decide(claim, cf, item, kind, today) for cf in cases]
+        if not any(line.status == ClaimLine.Status.CLAIMED for line in lines):
+            raise ClaimRefused("没有可申领补贴的学员", [f"{line.person.name}：" + "；".join(r["message"] for r in line.reasons
+                                                                                      if r["effect"] in ("refuse", "pending"))
+                                                  for line in lines][:20])
+        claim.save()
+        for line in lines:
+            line.claim = claim
+        ClaimLine.objects.bulk_create(lines)
+        audit_record("subsidy.claim_submitted", obj=claim, after={"kind": kind, "lines": len(lines), "total_fen": claim.total_fen},
+                     division_code=str(k.division_id), organisation_id=k.institution_id)
+    return claim
+
+
+def _decide(claim: Claim, cf, item: str, kind: str, today: date) -> ClaimLine:
+    result = evaluate(cf, claim.training_class, item, today)
+    if kind == Claim.Kind.LIVING_ALLOWANCE and result["eligible"]:
+        result = _living_allowance_conditions(cf, claim.training_class, result)
+    if kind == Claim.Kind.STAGE and result["eligible"]:
+        earlier = sum(ClaimLine.objects.filter(claim__training_class=claim.training_class, claim__kind=Claim.Kind.STAGE,
+                                               person=cf.enrolment.person, status__in=ACTIVE_STATUSES)
+                      .values_list("amount_fen", flat=True))
+        result["amount"] = max(result["amount"] - earlier, 0)
+        result["reasons"].append({"code": "STAGE_SETTLEMENT", "effect": "info", "citation": STAGE_CITATION,
+                                  "message": f"截至 {claim.stage_end.isoformat()} 累计应补 {result['amount'] + earlier} 分，"
+                                             f"此前阶段已申领 {earlier} 分，本阶段 {result['amount']} 分。"})
+        if result["amount"] == 0:
+            result["eligible"] = False
+    return _line(claim, cf, result, item, today)
+
+
+def _living_allowance_conditions(cf, k, result: dict) -> dict:
+    """在享受培训费补贴同时 — the person must have an active training-subsidy line for this class —
+    and one living allowance per subsidised training (the pack's reading of 一次性)."""
+    person = cf.enrolment.person
+    base = ClaimLine.objects.filter(person=person, claim__training_class=k, item="training_subsidy", status__in=ACTIVE_STATUSES)
+    again = ClaimLine.objects.filter(person=person, claim__training_class=k, item="living_allowance", status__in=ACTIVE_STATUSES)
+    problem = None
+    if not base.exists():
+        problem = ("LIVING_ALLOWANCE_WITHOUT_TRAINING_SUBSIDY", "该学员本次培训未申领培训费补贴，生活费补贴须在享受培训费补贴的同时申请。")
+    elif again.exists():
+        problem = ("LIVING_ALLOWANCE_ALREADY_CLAIMED", "该学员本次培训已申领一次性生活费补贴。")
+    if problem:
+        result = {**result, "eligible": False, "amount": 0,
+                  "reasons": [*result["reasons"], {"code": problem[0], "message": problem[1], "citation": LIVING_ALLOWANCE_CITATION,
+                                                   "effect": "refuse"}]}
+    return result
+
+
+def active_lines_of_person(person, province_code: str):
+    return ClaimLine.objects.filter(person=person, claim__province_id=province_code, status__in=ACTIVE_STATUSES)

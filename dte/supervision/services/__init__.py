@@ -1,0 +1,2 @@
+"""Supervision services, one module per activity: complaints, spot checks (draws),
+inspections (findings, follow-ups, sanctions) and risk signals. Import from the module."""

@@ -1,0 +1,2 @@
+class SupervisionError(ValueError):
+    """A refusal with a message for the person who asked (Chinese by default)."""
