@@ -1,12 +1,25 @@
-"""The lean path for public verification by QR token: answered right after the security and static-file
-middleware, before sessions, locale, CSRF, authentication and messages (the answer needs none of them:
-it is public, and its language comes from the language cookie or Accept-Language). The same answer is
-served by the ordinary views when this middleware is not installed."""
+"""The lean path for public certificate verification, right after the security and static-file middleware:
+
+- GET by QR token (page and API) is answered here, before sessions, locale, CSRF, authentication and
+  messages (the answer needs none of them: it is public, its language comes from the language cookie
+  or Accept-Language);
+- the other public lookups (number + name, PDF upload; page and API) are counted against the client's
+  rate limit here, so that a refusal (429) and its log row are written outside the API's per-request
+  transaction (which rolls back every answer ≥ 400).
+The views do the same when this middleware is not installed."""
 
 from .links import VERIFY_PREFIX
-from .responses import token_response
+from .models import VerificationLog
+from .responses import too_many, token_response
+from .verification import gate
 
 API_PREFIX = "/api/credentials/verify/token/"
+GATED_POSTS = {
+    "/credentials/verify/": (VerificationLog.Method.NUMBER, "web"),
+    "/credentials/verify/pdf/": (VerificationLog.Method.PDF, "web"),
+    "/api/credentials/verify/number": (VerificationLog.Method.NUMBER, "api"),
+    "/api/credentials/verify/pdf": (VerificationLog.Method.PDF, "api"),
+}
 
 
 def _token(path: str, prefix: str) -> str | None:
@@ -22,12 +35,17 @@ class PublicVerifyFastPath:
         self.get_response = get_response
 
     def __call__(self, request):
+        path = request.path_info
         if request.method == "GET":
-            path = request.path_info
             token = _token(path, VERIFY_PREFIX)
             if token is not None:
                 return token_response(request, token, api=False)
             token = _token(path, API_PREFIX)
             if token is not None:
                 return token_response(request, token, api=True)
+        elif request.method == "POST" and path in GATED_POSTS:
+            method, channel = GATED_POSTS[path]
+            retry = gate(request, method=method, channel=channel)
+            if retry:
+                return too_many(retry, api=channel == "api")
         return self.get_response(request)

@@ -8,6 +8,8 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from dte.api_errors import error_body
+
 from . import verification
 from .links import verify_url
 from .models import VerificationLog
@@ -34,7 +36,8 @@ def _headers(response: HttpResponse) -> HttpResponse:
 
 def too_many(retry_after: int, *, api: bool) -> HttpResponse:
     if api:
-        response = JsonResponse({"detail": THROTTLED, "retry_after": retry_after}, status=429)
+        response = JsonResponse(error_body(429, THROTTLED) | {"retry_after": retry_after}, status=429,
+                                json_dumps_params={"ensure_ascii": False})
     else:
         response = HttpResponse(render_to_string("credentials/throttled.html", {"retry_after": retry_after}), status=429)
     response["Retry-After"] = str(retry_after)
@@ -44,9 +47,8 @@ def too_many(retry_after: int, *, api: bool) -> HttpResponse:
 def token_response(request, token: str, *, api: bool) -> HttpResponse:
     ip = verification.client_ip(request)
     channel = "api" if api else "web"
-    retry = verification.throttle(ip)
+    retry = verification.gate(request, method=VerificationLog.Method.TOKEN, channel=channel)
     if retry:
-        verification.record(method=VerificationLog.Method.TOKEN, outcome=VerificationLog.Outcome.THROTTLED, channel=channel, ip=ip)
         return too_many(retry, api=api)
     facts = verification.by_token(token)
     verification.record(method=VerificationLog.Method.TOKEN, facts=facts, channel=channel, ip=ip)

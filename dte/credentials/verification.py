@@ -71,6 +71,20 @@ def throttle(ip: str) -> int | None:
     return None
 
 
+def gate(request, *, method: str, channel: str) -> int | None:
+    """Count this request against its client's limit once (the fast-path middleware may already have),
+    logging a refusal. Seconds to wait when over the limit, else None."""
+    counted = getattr(request, "_dte_verify_gate", None)
+    if counted is not None:
+        return counted or None
+    ip = client_ip(request)
+    retry = throttle(ip)
+    request._dte_verify_gate = retry or 0
+    if retry:
+        record(method=method, outcome=VerificationLog.Outcome.THROTTLED, channel=channel, ip=ip)
+    return retry
+
+
 def normalise_name(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name or "").split())
 

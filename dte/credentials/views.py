@@ -40,13 +40,9 @@ class StatusForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
-def _throttled(request):
-    retry = verification.throttle(verification.client_ip(request))
-    if retry:
-        verification.record(method=VerificationLog.Method.NUMBER, outcome=VerificationLog.Outcome.THROTTLED,
-                            ip=verification.client_ip(request))
-        return too_many(retry, api=False)
-    return None
+def _throttled(request, method: str):
+    retry = verification.gate(request, method=method, channel="web")
+    return too_many(retry, api=False) if retry else None
 
 
 def verify(request):
@@ -54,7 +50,7 @@ def verify(request):
     form = NumberForm(request.POST or None, initial={"number": request.GET.get("number", "")})
     context = {"form": form, "pdf_form": PdfForm(), "searched": False}
     if request.method == "POST":
-        if (blocked := _throttled(request)) is not None:
+        if (blocked := _throttled(request, VerificationLog.Method.NUMBER)) is not None:
             return blocked
         if form.is_valid():
             facts = verification.by_number(form.cleaned_data["number"], form.cleaned_data["name"])
@@ -66,7 +62,7 @@ def verify(request):
 @require_POST
 def verify_pdf(request):
     """Is this file exactly an issued certificate? (SHA-256 of the bytes against the stored digest)."""
-    if (blocked := _throttled(request)) is not None:
+    if (blocked := _throttled(request, VerificationLog.Method.PDF)) is not None:
         return blocked
     form = PdfForm(request.POST, request.FILES)
     context = {"form": NumberForm(), "pdf_form": form, "pdf_checked": False}

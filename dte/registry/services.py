@@ -91,21 +91,38 @@ def person_facts(facts: dict | None) -> dict:
 
 def trainee_self_register(*, name: str, id_number: str, phone: str, division_id: str, password: str,
                           employment_status: str = "", graduation_date: date | None = None, today: date | None = None,
-                          facts: dict | None = None):
-    """The public form: a Person and a trainee login (username = the mobile number)."""
+                          facts: dict | None = None) -> Person | None:
+    """The public form: a Person and a trainee login with an opaque username. Returns None
+    when the ID number or the mobile number is already registered: the caller answers the
+    same either way, so the form is no oracle for who is registered (issue 8 finding 6)."""
+    from django.contrib.auth.password_validation import validate_password
+
     from dte.organisations.models import User
 
     phone = validate_phone(phone)
-    if User.objects.filter(username=phone).exists():
-        raise InvalidIdNumber("该手机号码已注册账号，请直接登录 / this mobile number already has an account: log in.", "phone")
-    with transaction.atomic():
-        user = User(username=phone, role=Role.TRAINEE, first_name=(name or "").strip()[:150])
-        user.set_password(password)
-        user.save()
-        person = person_register(name=name, id_number=id_number, division_id=division_id, phone=phone, user=user,
-                                 today=today, employment_status=employment_status, graduation_date=graduation_date,
-                                 facts=facts)
+    parsed = validate_id_number(id_number, today=today)  # bad input is still refused, with the field named
+    user = User(username=opaque_username(), role=Role.TRAINEE, first_name=(name or "").strip()[:150])
+    validate_password(password, user)  # Django's validators incl. common and breached passwords (finding 4)
+    if Person.objects.filter(phone_index=blind_index(phone, "phone"), user__isnull=False).exists():
+        return None
+    try:
+        with transaction.atomic():
+            user.set_password(password)
+            user.save()
+            person = person_register(name=name, id_number=parsed.number, division_id=division_id, phone=phone, user=user,
+                                     today=today, employment_status=employment_status, graduation_date=graduation_date,
+                                     facts=facts)
+    except DuplicatePerson:
+        return None
     return person
+
+
+def opaque_username() -> str:
+    """A trainee's login name: random, never the mobile or ID number (issue 8 finding 6).
+    Trainees sign in with their mobile number, found through its blind index (dte.web.auth)."""
+    import secrets
+
+    return f"t{secrets.token_hex(6)}"
 
 
 # --- quotas ------------------------------------------------------------------------------

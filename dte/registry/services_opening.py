@@ -134,9 +134,9 @@ def may_review(user, application: ClassApplication) -> bool:
 def class_application_review(application: ClassApplication, decision: str, *, by, comment: str = "",
                              today: date | None = None) -> ClassApplication:
     """decision: approved | returned | rejected (by the bureau responsible for the class)."""
-    require_permission(by, "registry.class.application.review", application)
     if not may_review(by, application):
         raise RegistryError("您无权审核该开班申请（不在辖区内或非负责审核的部门）。", code="NOT_REVIEWER")
+    require_permission(by, "registry.class.application.review", application)
     if decision not in (S.APPROVED, S.RETURNED, S.REJECTED):
         raise RegistryError(f"未知审核结论 {decision!r}。", code="BAD_DECISION")
     if decision != S.APPROVED and not comment.strip():

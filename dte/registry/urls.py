@@ -8,6 +8,7 @@ urlpatterns = [
     # public site (no login for announcements and registration)
     path("public/announcements/", views_public.announcements, name="announcements"),
     path("public/register/", views_public.register, name="register"),
+    path("public/registered/", views_public.registered, name="registered"),
     path("public/announcements/<int:pk>/enrol/", views_public.enrol, name="enrol"),
     path("me/", views_public.me, name="me"),
     path("me/invitations/<int:pk>/", views_public.invitation, name="invitation"),

@@ -4,15 +4,15 @@ the eligibility decision and the electronic written commitment."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from dte.audit.context import current_actor
+from dte.audit.services import audit_record
 from dte.privacy.idnumber import InvalidIdNumber
 
 from . import rules
@@ -21,7 +21,7 @@ from .forms import RegisterForm
 from .models import Enrolment
 from .selectors import published_announcements
 from .services import (
-    DuplicatePerson, commitment_text, enrolment_confirm, enrolment_decline, trainee_enrol_and_sign, trainee_self_register,
+    commitment_text, enrolment_confirm, enrolment_decline, trainee_enrol_and_sign, trainee_self_register,
 )
 
 
@@ -39,19 +39,28 @@ def register(request):
                                            division_id=d["division"], password=d["password"],
                                            employment_status=d["employment_status"], graduation_date=d["graduation_date"],
                                            facts=form.facts())
-        except DuplicatePerson:
-            form.add_error("id_number", _("This ID number is already registered: log in, or ask your institution."))
+        except ValidationError as error:  # the password validators (issue 8 finding 4)
+            form.add_error("password", error)
         except InvalidIdNumber as error:
             form.add_error(error.field_name if error.field_name in form.fields else None, error.message)
         else:
-            login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Registered. Your login is your mobile number."))
+            # One answer whether the person was new or already registered, and no automatic
+            # sign-in (which would tell the two apart): no existence oracle (issue 8 finding 6).
+            audit_record("registry.person.self_register", after={"new": person is not None})
+            done = reverse("registry:registered")
             if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                return redirect(next_url)
-            return redirect("registry:me")
+                done += "?" + urlencode({"next": next_url})
+            return redirect(done)
     return render(request, "registry/form.html", {"form": form, "title": _("Trainee registration"), "narrow": True,
                                                   "submit": _("Register"),
                                                   "intro": _("Register with your real name. Your ID number is stored encrypted.")})
+
+
+def registered(request):
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    return render(request, "registry/registered.html", {"next": next_url})
 
 
 def _own_person(request):

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_database, env_int, env_list, env_str
@@ -49,6 +50,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "axes",  # login lockout (issue 8 finding 4; settings below)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     *DTE_APPS,
 ]
 
@@ -62,9 +67,13 @@ MIDDLEWARE = [
     "dte.web.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "dte.web.mfa.MfaRequiredMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dte.audit.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "dte.urls"
@@ -96,9 +105,53 @@ DATABASES = {"default": env_database("DATABASE_URL", VAR_DIR / "dte.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dte.web.passwords.BreachedPasswordValidator"},  # zxcvbn's packaged list from breach corpora
 ]
+
+# --- authentication hardening (issue 8 finding 4) -------------------------------------------------
+# One lockout for every login view, /admin/login/ included: django-axes counts failures in the
+# database (SELECT … FOR UPDATE + F() increments, so concurrent wrong passwords all count) per
+# username AND client IP, so nobody can lock another person's account for everyone; the cool-off
+# doubles with every further lockout (dte.web.login.cool_off). Usernames are stored keyed-hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "dte.web.auth.MobileNumberBackend",  # trainees sign in with their mobile number (finding 6)
+]
+AXES_FAILURE_LIMIT = env_int("DTE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "dte.web.login.cool_off"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "dte.web.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "dte.web.login.axes_client_ip"
+AXES_USERNAME_CALLABLE = "dte.web.login.axes_username"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_token", "ip_address"]
+AXES_VERBOSE = False
+# TOTP for every staff role (everyone but trainees). Required in production; locally and in
+# tests optional (demo accounts keep working in `make run`) unless DTE_MFA_REQUIRED=1. A user who
+# enrolled a device must always pass it.
+DTE_MFA_REQUIRED = env_bool("DTE_MFA_REQUIRED", False)
+OTP_TOTP_ISSUER = "DTE"
+# Content-Security-Policy (django-csp): scripts only from this site or with the per-request nonce;
+# style attributes stay allowed (templates use them), images also as data: URIs (QR codes, charts).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Chinese by default, English switchable (django.views.i18n.set_language).
 LANGUAGE_CODE = "zh-hans"

@@ -28,3 +28,4 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+DTE_MFA_REQUIRED = env_bool("DTE_MFA_REQUIRED", True)  # TOTP for every staff role (issue 8 finding 4)

@@ -86,3 +86,21 @@ class SanctionForm(forms.Form):
 class DismissForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     reason = forms.CharField(label=_("Reason for dismissing"), max_length=255)
+
+
+class EvaluationOpenForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Organisation.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2022, max_value=2100)
+
+    def __init__(self, *args, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if institutions is not None:
+            self.fields["institution"].queryset = institutions
+
+
+class EvaluationScoreForm(forms.Form):
+    attendance = forms.DecimalField(label=_("Attendance"), min_value=0, max_value=100, decimal_places=1)
+    pass_rate = forms.DecimalField(label=_("Exam pass rate"), min_value=0, max_value=100, decimal_places=1)
+    teaching = forms.DecimalField(label=_("Teaching quality"), min_value=0, max_value=100, decimal_places=1)
+    compliance = forms.DecimalField(label=_("Compliance (complaints, findings)"), min_value=0, max_value=100, decimal_places=1)
+    comments = forms.CharField(label=_("Comments"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)

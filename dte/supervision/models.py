@@ -262,3 +262,37 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["user", "event"], name="notification_once_per_event")]
+
+
+class InstitutionEvaluation(models.Model):
+    """The third-party evaluator's yearly evaluation of a training institution
+    (津人社办发〔2022〕94号 四(三): 每年委托第三方机构对培训机构开展培训质量评估，将培训出勤率、
+    考核通过率作为评估重要内容，评估结果向社会公布). Figures are computed from the platform's
+    data when the evaluation is opened (and may be refreshed until it is submitted)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted to the province")
+        RELEASED = "released", _("Released to the public")
+
+    year = models.PositiveIntegerField(_("year"))
+    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    evaluator = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("third-party evaluator"))
+    figures = models.JSONField(default=dict)  # attendance, pass rate, complaints, findings, spot checks
+    scores = models.JSONField(default=dict)  # criterion -> 0..100, entered by the evaluator
+    total_score = models.DecimalField(_("total score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    comments = models.TextField(_("comments"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    released_on = models.DateField(_("released on"), null=True, blank=True)
+    released_by = models.ForeignKey("organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey("organisations.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    access_scope = Scope(division="institution__division__code", organisation=("institution_id", "evaluator_id"))
+
+    class Meta:
+        ordering = ["-year", "institution__name"]
+        constraints = [models.UniqueConstraint(fields=["year", "institution"], name="one_evaluation_per_institution_year")]

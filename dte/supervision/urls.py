@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_evaluations
 
 app_name = "supervision"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("inspections/new/", views.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", views.inspection, name="inspection"),
     path("signals/", views.signals, name="signals"),
+    path("evaluations/", views_evaluations.evaluations, name="evaluations"),
+    path("evaluations/<int:pk>/", views_evaluations.evaluation, name="evaluation"),
+    path("public/evaluations/", views_evaluations.public_evaluations, name="public_evaluations"),
+    path("public/evaluations/<int:pk>.pdf", views_evaluations.public_evaluation_pdf, name="public_evaluation_pdf"),
 ]

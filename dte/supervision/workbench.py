@@ -28,4 +28,6 @@ def tiles(user) -> list[Tile]:
         out.append(Tile(_("Inspections"), reverse("supervision:inspections") + "?status=open", _("Findings, follow-ups, sanctions"),
                         order=63, count=lambda: scoped(user, Inspection.objects.exclude(status="closed")).count()))
         out.append(Tile(_("Targets"), reverse("reporting:targets"), _("Progress against the province's targets"), order=64))
+        out.append(Tile(_("Third-party evaluation"), reverse("supervision:evaluations"), _("Yearly evaluation of institutions"),
+                        order=65))
     return out

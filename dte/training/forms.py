@@ -42,6 +42,9 @@ class SessionForm(forms.ModelForm):
         widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
 
+    # issue 13 item 10: shortening a session that has attendance needs a reason (audited)
+    change_reason = forms.CharField(label=_("reason for the change"), required=False, max_length=200)
+
     def __init__(self, *args, training_class, **kwargs):
         super().__init__(*args, **kwargs)
         institution = training_class.institution

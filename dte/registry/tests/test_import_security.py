@@ -243,10 +243,12 @@ def test_nul_and_over_long_names_are_row_errors_not_database_errors(django_captu
 
 def test_formula_like_names_are_neutralised_in_the_result_sheet(django_capture_on_commit_callbacks):
     rows = good_rows(1)
-    rows[0][0] = '=HYPERLINK("http://evil.example","点我")'
-    roster, _ = upload(TrainingClassFactory(), xlsx_bytes(rows), "r.xlsx", django_capture_on_commit_callbacks)
-    cell = load_workbook(roster.result_file.open("rb")).active["A2"]
-    assert cell.data_type == "s" and cell.value.startswith("'=")
+    rows[0][0] = "=HYPERLINK(1)"
+    rows[0][4] = "@毕业生"
+    content = "\n".join(",".join(r) for r in [HEADERS, *rows]).encode("utf-8")
+    roster, _ = upload(TrainingClassFactory(), content, "r.csv", django_capture_on_commit_callbacks)
+    line = roster.result_file.open("rb").read().decode("utf-8-sig").splitlines()[1]
+    assert line.startswith("'=HYPERLINK(1),") and ",'@毕业生," in line
 
 
 def test_import_pages_answer_the_institution_staff(validated, client):

@@ -126,9 +126,11 @@ def claim_create(*, training_class: TrainingClass, kind: str, by, stage_end: dat
             raise ClaimRefused("该班级已提交过同类申请（订单式培训一单一结算），请勿重复申领。")
         lock_people(e.person_id for e in enrolments)
         province = str(k.division_id)[:2] + "0000"
-        # A living allowance accompanies the class's own training subsidy, which is not "earlier history".
+        # A living allowance accompanies the class's own training subsidy, and a project stage continues
+        # the class's earlier stages: neither is "earlier history" of the person.
+        same_training = kind in (Claim.Kind.LIVING_ALLOWANCE, Claim.Kind.STAGE)
         history = facts_module.history_for_people([e.person_id for e in enrolments], province,
-                                                  exclude_class_id=k.pk if kind == Claim.Kind.LIVING_ALLOWANCE else None)
+                                                  exclude_class_id=k.pk if same_training else None)
         cases = facts_module.build_cases(enrolments, stage_end=stage_end if kind == Claim.Kind.STAGE else None, history=history)
         claim = Claim(kind=kind, training_class=k, institution=k.institution, province_id=province, stage=stage,
                       stage_end=stage_end, budget_year=today.year, submitted_by=by)

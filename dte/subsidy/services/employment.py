@@ -43,7 +43,7 @@ def employment_record(enrolment: Enrolment, *, by, status: str, employer: str = 
         evidence.seek(0)
         digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
-        previous = EmploymentRecord.objects.select_for_update().filter(enrolment=enrolment, superseded_by__isnull=True).order_by("-pk").first()
+        previous = EmploymentRecord.objects.select_for_update(of=("self",)).filter(enrolment=enrolment, superseded_by__isnull=True).order_by("-pk").first()
         record = EmploymentRecord(enrolment=enrolment, status=status, employer=employer.strip()[:128], employed_on=employed_on,
                                   evidence_kind=evidence_kind, evidence_sha256=digest, supersedes=previous, recorded_by=by)
         if evidence is not None:

@@ -214,22 +214,39 @@ def class_after_lapse(user) -> list[Signal]:
 
 
 def high_pass_rates(user) -> list[Signal]:
-    """Pass rates per institution far above the occupation's norm (from the exam results)."""
-    from importlib import util
+    """An evaluation institution whose pass rate for an occupation and level is far above the
+    norm of all candidates of that occupation and level in the province (lenient assessment;
+    广西人社厅通知 二(三): 不得……不评价直接发证)."""
+    from dte.assessment.models import Candidate, ExamSession
+    from dte.assessment.selectors import SAT
 
-    if util.find_spec("dte.assessment.selectors") is None:
-        return []
-    from dte.assessment import selectors as assessment
-
-    rates = getattr(assessment, "pass_rates_by_institution_and_occupation", None)
-    if rates is None:
-        return []
+    sessions = scoped(user, ExamSession.objects.all())
+    fields = ("session__evaluation_institution_id", "session__evaluation_institution__division_id",
+              "session__occupation_id", "session__level")
+    mine = (Candidate.objects.filter(session__in=sessions, status__in=SAT).values(*fields)
+            .annotate(sat=Count("pk"), passed=Count("pk", filter=Q(passed=True))).filter(sat__gte=PASS_RATE_MIN_CANDIDATES))
     found = []
-    for row in rates(user):
-        if row["candidates"] >= PASS_RATE_MIN_CANDIDATES and row["rate_bp"] - row["norm_bp"] >= PASS_RATE_MARGIN_BP:
-            found.append(Signal("pass_rate_high", _("Pass rate %(rate).0f%% against a norm of %(norm).0f%% for the occupation") % {
-                "rate": row["rate_bp"] / 100, "norm": row["norm_bp"] / 100}, row["division_code"], row["institution_id"], None,
-                [row], subject=f"{row['institution_id']}|{row['occupation_id']}"))
+    norms: dict[tuple, tuple[int, int]] = {}
+    for row in mine:
+        province = row["session__evaluation_institution__division_id"][:2]
+        norm_key = (province, row["session__occupation_id"], row["session__level"])
+        if norm_key not in norms:
+            norms[norm_key] = tuple(Candidate.objects.filter(
+                status__in=SAT, session__occupation_id=norm_key[1], session__level=norm_key[2],
+                session__evaluation_institution__division__code__startswith=province,
+            ).aggregate(sat=Count("pk"), passed=Count("pk", filter=Q(passed=True))).values())
+        norm_sat, norm_passed = norms[norm_key]
+        others_sat, others_passed = norm_sat - row["sat"], norm_passed - row["passed"]
+        if others_sat < PASS_RATE_MIN_CANDIDATES:
+            continue  # no norm to compare with: the institution is (nearly) all there is
+        rate_bp, norm_bp = row["passed"] * 10000 // row["sat"], others_passed * 10000 // others_sat
+        if rate_bp - norm_bp >= PASS_RATE_MARGIN_BP:
+            found.append(Signal("pass_rate_high", _("Pass rate %(rate).0f%% against %(norm).0f%% for the same occupation and level elsewhere") % {
+                "rate": rate_bp / 100, "norm": norm_bp / 100}, row["session__evaluation_institution__division_id"],
+                row["session__evaluation_institution_id"], None,
+                [{"sat": row["sat"], "passed": row["passed"], "rate_bp": rate_bp, "norm_bp": norm_bp,
+                  "norm_candidates": others_sat}],
+                subject=f"{row['session__evaluation_institution_id']}|{row['session__occupation_id']}|{row['session__level']}"))
     return found
 
 

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from dte.audit.services import audit_record
-from dte.registry.models import Enrolment
+from dte.registry.models import ClassApplication, Enrolment
 
 from .. import rules
-from ..models import CompletionAssessment, CompletionDecision, SessionEvidence, TrainingCertificate
+from ..models import ClassSchedule, CompletionAssessment, CompletionDecision, SessionEvidence, TrainingCertificate
 from ..selectors import TraineeSummary, class_sessions, class_summaries
 from .schedule import TrainingError
 
@@ -73,14 +73,45 @@ class ClassRequirements:
     video: rules.Requirement
     certificate_citation: str
     recorded: frozenset  # ids of sessions with a full recording (only read when the pack requires one)
+    planned: Decimal | None = None  # the class's planned hours (confirmed schedule, filed plan)
+    planned_basis: str = ""
+
+
+def planned_hours(training_class) -> tuple[Decimal | None, str]:
+    """The hours the class was planned for: the larger of the confirmed schedule's total and
+    the filed training plan's hours (issue 13 item 10). Shortening sessions later cannot lower
+    what a trainee must complete."""
+    found: list[tuple[Decimal, str]] = []
+    schedule = ClassSchedule.objects.filter(training_class=training_class).first()
+    if schedule is not None:
+        found.append((Decimal(schedule.total_hours), "确认的课程表"))
+    application = ClassApplication.objects.filter(training_class=training_class).select_related("filing").first()
+    if application is not None and application.filing is not None and application.filing.hours_total:
+        found.append((Decimal(application.filing.hours_total), "备案的培训计划"))
+    if not found:
+        return None, ""
+    return max(found, key=lambda f: f[0])
 
 
 def class_requirements(training_class, sessions) -> ClassRequirements:
     video = rules.requires_full_video(training_class)
     recorded = frozenset(SessionEvidence.objects.filter(session__in=sessions, kind=SessionEvidence.Kind.VIDEO)
                          .values_list("session_id", flat=True)) if video.value else frozenset()
+    planned, planned_basis = planned_hours(training_class)
     return ClassRequirements(rules.required_hours(training_class), rules.online_cap(training_class), video,
-                             rules.training_certificate(training_class).citation, recorded)
+                             rules.training_certificate(training_class).citation, recorded, planned, planned_basis)
+
+
+def hours_needed(summary: TraineeSummary, req: ClassRequirements) -> tuple[Decimal, str]:
+    """完成规定学时和内容 (晋人社厅发〔2024〕27号 四(一); 云人社通〔2023〕39号 四(二); 藏人社发〔2025〕13号
+    四(二); 广西人社厅通知（2023-09-19） 三(二)): the most of the catalogue's required hours, the
+    class's planned hours and the hours scheduled — never fewer because sessions were cut."""
+    options = [(summary.scheduled_hours, _cited("按课程表安排的全部学时（完成规定学时和内容）", req))]
+    if req.planned is not None:
+        options.append((req.planned, _cited(f"{req.planned_basis}的{_num(req.planned)}学时（完成规定学时和内容）", req)))
+    if req.required.value is not None:
+        options.append((Decimal(req.required.value), req.required.citation))
+    return max(options, key=lambda o: o[0])
 
 
 def completion_reasons(training_class, summary: TraineeSummary, *, sessions=None, assessment=None,
@@ -89,9 +120,8 @@ def completion_reasons(training_class, summary: TraineeSummary, *, sessions=None
     reasons = []
     sessions = sessions if sessions is not None else class_sessions(training_class)
     req = requirements or class_requirements(training_class, sessions)
-    required, cap, video = req.required, req.cap, req.video
-    needed = Decimal(required.value) if required.value is not None else summary.scheduled_hours
-    basis = required.citation if required.value is not None else _cited("按课程表安排的全部学时（完成规定学时和内容）", req)
+    cap, video = req.cap, req.video
+    needed, basis = hours_needed(summary, req)
     total = summary.hours["total"]
     if total < needed:
         reasons.append({"code": "hours", "message": f"完成学时{_num(total)}，少于规定的{_num(needed)}学时", "citation": basis})

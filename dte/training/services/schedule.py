@@ -102,10 +102,15 @@ def _snapshot(s: Session) -> dict:
 
 
 @transaction.atomic
-def session_save(training_class, *, by, session: Session | None = None, **fields) -> Session:
-    """Add (session=None) or change a session; refused when the resulting schedule breaks the pack."""
+def session_save(training_class, *, by, session: Session | None = None, change_reason: str = "", **fields) -> Session:
+    """Add (session=None) or change a session; refused when the resulting schedule breaks the pack.
+    A session with attendance cannot be shortened without a reason, which the audit keeps
+    (issue 13 item 10: cutting hours after the fact must not lower what trainees complete)."""
     require_permission(by, "training.session.save", training_class)
     before = _snapshot(session) if session else None
+    change_reason = (change_reason or "").strip()
+    if session is not None and _shortened(session, fields) and session.attendance.exists() and not change_reason:
+        raise TrainingError("已有考勤的课程缩短学时或时长须填写修改原因 / give a reason to shorten a session that has attendance")
     target = session or Session(training_class=training_class)
     for name, value in fields.items():
         setattr(target, name, value)
@@ -115,9 +120,19 @@ def session_save(training_class, *, by, session: Session | None = None, **fields
     others = [s for s in training_class.sessions.select_related("venue") if s.pk != target.pk]
     _refuse_on(schedule_check(training_class, [*others, target]))
     target.save()
-    audit_record("training.session.save", obj=target, before=before, after=_snapshot(target),
+    after = _snapshot(target) | ({"reason": change_reason} if change_reason else {})
+    audit_record("training.session.save", obj=target, before=before, after=after,
                  division_code=training_class.division_id, organisation_id=training_class.institution_id)
     return target
+
+
+def _shortened(session: Session, fields: dict) -> bool:
+    """Fewer hours, or a shorter span between start and end, than the session has now."""
+    hours = fields.get("hours", session.hours)
+    starts, ends = fields.get("starts_at", session.starts_at), fields.get("ends_at", session.ends_at)
+    if hours is not None and Decimal(hours) < Decimal(session.hours):
+        return True
+    return bool(starts and ends and (ends - starts) < (session.ends_at - session.starts_at))
 
 
 @transaction.atomic

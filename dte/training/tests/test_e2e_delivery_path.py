@@ -172,7 +172,7 @@ def test_delivery_path_in_the_browser(open_as):
     expect(preview.locator("input[name=enrolment]")).to_have_count(2)
     expect(preview).not_to_contain_text("王五")
     submit(desk, preview)
-    issued = desk.locator("main > table tr:has(a[href*='/training/verify/'])")
+    issued = desk.locator("main > table tr:has(a[href*='/credentials/v/'])")
     expect(issued).to_have_count(2)
     pdf_href = issued.filter(has_text="张三").locator("a[href$='/pdf/']").get_attribute("href")
     pdf = desk.context.request.get(pdf_href)
@@ -182,7 +182,7 @@ def test_delivery_path_in_the_browser(open_as):
     # 8. anonymously: the public verification page shows the certificate valid, the ID masked
     cert = TrainingCertificate.objects.get(enrolment=zhang)
     visitor = open_as(None)
-    visitor.goto(f"/training/verify/{cert.number}/")
+    visitor.goto(f"/credentials/v/{cert.verify_token}/")
     assert "/login/" not in visitor.url
     card = visitor.locator("main .card")
     expect(card.locator(".badge.ok")).to_have_text(zh("Valid"))

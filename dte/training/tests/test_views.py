@@ -122,17 +122,21 @@ def test_certificate_download_serves_stored_bytes(client):
 
 
 def test_public_verification_without_login(client):
+    """The unified public verification (dte.credentials): the QR token answers; the old number URL only
+    leads to the search, which needs the holder's name too (a bare number reveals nothing)."""
     cert, by, e = _certified()
-    page = client.get(reverse("training:verify", args=[cert.number]))
+    page = client.get(f"/credentials/v/{cert.verify_token}/")
     text = page.content.decode()
     assert page.status_code == 200 and cert.number in text and e.person.masked_id_number in text
     assert e.person.id_number not in text
+    old = client.get(reverse("training:verify", args=[cert.number]), follow=True).content.decode()
+    assert e.person.masked_id_number not in old and 'name="name"' in old
     login(client, by).post(reverse("training:certificate_revoke", args=[cert.pk]), {"reason": "信息有误"})
     client.logout()
-    revoked = client.get(reverse("training:verify", args=[cert.number])).content.decode()
+    revoked = client.post("/credentials/verify/", {"number": cert.number, "name": e.person.name}).content.decode()
     assert "badge bad" in revoked and ("Revoked" in revoked or "已撤销" in revoked)
     assert "badge ok" not in revoked
-    assert client.get(reverse("training:verify", args=["0000"])).status_code == 404
+    assert client.get("/credentials/v/" + "0" * 32 + "/").status_code == 404
 
 
 def test_staff_pages_render(client):

@@ -125,7 +125,7 @@ def test_anonymous_public_pages_render_and_mask():
     certificate = TrainingCertificate.objects.select_related("enrolment__person").first()
     assert certificate is not None
     client = Client()
-    for url in ["/registry/public/announcements/", "/registry/public/register/", f"/training/verify/{certificate.number}/"]:
+    for url in ["/registry/public/announcements/", "/registry/public/register/", f"/credentials/v/{certificate.verify_token}/"]:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert response.status_code == 200, url
         body = response.content.decode()
