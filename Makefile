@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SCALE  ?= 1
 
-.PHONY: run test setup install migrate demo serve worker clean
+.PHONY: run test setup install migrate demo serve worker clean mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ run: install
 ## make test: same set-up, then the test suite (SQLite, or PostgreSQL if DATABASE_URL says so)
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make mutation [MODULE=dte.policy.packs.shanxi] [JOBS=1]: mutmut 3 on the policy engine and packs
+## (config: [tool.mutmut] in pyproject.toml); one module at a time keeps a shared machine usable
+MODULE ?=
+JOBS   ?= 1
+mutation: install
+	$(BIN)/mutmut run --max-children $(JOBS) $(if $(MODULE),"$(MODULE)*",)
+	$(BIN)/mutmut results
 
 worker: install
 	$(BIN)/celery -A dte worker --loglevel=info

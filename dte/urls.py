@@ -8,8 +8,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dte.api import api
+from dte.web.login import admin_login
 
 urlpatterns = [
+    path("admin/login/", admin_login),  # the one login page: lockout and MFA (issue 8 finding 4)
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -60,6 +60,9 @@ class Progress:
         with self._side.cursor() as cursor:
             cursor.execute(f"UPDATE {quote(Job._meta.db_table)} SET {columns} WHERE {quote('id')} = %s",
                            [*fields.values(), self.job.pk])
+            visible = cursor.rowcount
+        if not visible:  # the job row itself is not committed yet: only this transaction can see it
+            Job.objects.filter(pk=self.job.pk).update(**fields)
 
     def close(self) -> None:
         if self._side is not None:

@@ -54,21 +54,16 @@ def online_cap(division_code: str, on: date) -> tuple[int | None, str]:
 
 
 def history_of(person, exclude_class_id=None) -> list[dict]:
-    """Earlier completed subsidised classes of this person, as the pack's history entries."""
-    from .models import Enrolment, TrainingClass
+    """The subsidies this person has claimed or been paid in the province of the class — every
+    active claim line there, including lines still in review (dte.subsidy.facts, the same history
+    the claim itself is checked against) — as the pack's history entries."""
+    from dte.subsidy.facts import history_for_people
 
-    entries = []
-    done = (
-        Enrolment.objects.filter(person=person, status=Enrolment.Status.COMPLETED)
-        .exclude(training_class__mode=TrainingClass.Mode.MARKET)
-        .exclude(training_class_id=exclude_class_id)
-        .select_related("training_class__occupation")
-    )
-    for e in done:
-        k = e.training_class
-        entries.append({"date": k.end_date.isoformat(), "kind": "training_subsidy", "occupation_code": k.occupation.code,
-                        "level": k.level, "amount_fen": 0})
-    return entries
+    from .models import TrainingClass
+
+    division = TrainingClass.objects.filter(pk=exclude_class_id).values_list("division_id", flat=True).first() \
+        or person.division_id
+    return history_for_people([person.pk], str(division)[:2] + "0000", exclude_class_id=exclude_class_id).get(person.pk, [])
 
 
 def case_for(*, status: str, graduation_date: date | None, birth_date: date | None, training_class, history=(),

@@ -50,7 +50,8 @@ def letter_facts(certificate, recognitions, pack_name: str) -> dict:
         "intro": (f"{person.name}：你于{certificate.issued_on:%Y年%m月%d日}取得{certificate.issuer_name}颁发的"
                   f"{certificate.occupation.name}{direction}{level}专业技术等级证书（证书编号{certificate.number}）。"
                   "依据本省（区、市）数字技术工程师培育项目实施方案，该证书贯通专业技术职称的情况告知如下："),
-        "rows": [(r.title, STATUS_WORDS.get(r.status, r.status), r.message, r.citation) for r in recognitions],
+        "rows": [(r.title, STATUS_WORDS.get(r.status, r.status), r.message.replace(f"（{r.citation}）", ""), r.citation)
+                 for r in recognitions],
         "date": max(r.recognised_on for r in recognitions).strftime("%Y年%m月%d日"),
     }
 

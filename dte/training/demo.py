@@ -77,7 +77,8 @@ def generate(context) -> None:
             minutes = rng.choice([-10, -5, -3, 0, 2, 25]) if n else -8
             lat = VENUE_POSITION[0] + rng.uniform(-0.0004, 0.0004)
             rows.append(Attendance(session=s, enrolment=e, status="late" if minutes > s.late_after_minutes else "present",
-                                   checked_in_at=s.starts_at + timedelta(minutes=minutes), lat=lat, lon=VENUE_POSITION[1],
+                                   checked_in_at=s.starts_at + timedelta(minutes=minutes, seconds=rng.randint(0, 59)),
+                                   lat=lat, lon=VENUE_POSITION[1],
                                    accuracy_m=rng.choice([8, 12, 20]), distance_m=abs(lat - VENUE_POSITION[0]) * 111_195,
                                    device_id=f"demo-{e.pk}", ip=f"10.8.0.{n + 10}"))
         Attendance.objects.bulk_create(rows)

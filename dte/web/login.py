@@ -16,8 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.views import LoginView
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -47,7 +46,7 @@ def cool_off(request) -> timedelta:
 
     failures = getattr(request, "axes_failures_since_start", None) or 0
     limit = settings.AXES_FAILURE_LIMIT
-    lockouts = max(failures // limit, 1)
+    lockouts = min(max(failures // limit, 1), 8)  # 15 min × 2^7 already exceeds the cap
     return min(BASE_COOL_OFF * (2 ** (lockouts - 1)), MAX_COOL_OFF)
 
 
@@ -62,7 +61,7 @@ def lockout_response(request, original_response=None, credentials=None):
     form = AuthenticationForm(request, data=None)
     message = _("Too many failed attempts for this account from your address. Try again in %(minutes)s minutes.") % {
         "minutes": minutes}
-    return TemplateResponse(request, "web/login.html", {"form": form, "locked": True, "lock_message": message,
+    return render(request, "web/login.html", {"form": form, "locked": True, "lock_message": message,
                                                         "next": request.POST.get("next", "")}, status=429)
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import mfa, views
 from .login import ThrottledLoginView
 
 app_name = "web"
@@ -11,4 +11,7 @@ urlpatterns = [
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
+    path("mfa/setup/", mfa.mfa_setup, name="mfa_setup"),
+    path("mfa/verify/", mfa.mfa_verify, name="mfa_verify"),
+    path("mfa/recovery-codes/", mfa.mfa_recovery_codes, name="mfa_recovery_codes"),
 ]

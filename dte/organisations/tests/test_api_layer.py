@@ -88,7 +88,7 @@ def test_errors_share_one_shape(setup, client):
 def test_permission_refusal_is_403_not_500(client):
     """Before: PermissionDenied from a service escaped the API as a 500 with a traceback."""
     client.force_login(UserFactory(role=Role.FINANCE_OFFICER))
-    response = client.post("/api/registry/people", json.dumps({"name": "张三", "id_number": "110101199003074477"}),
+    response = client.post("/api/registry/people", json.dumps({"name": "张三", "id_number": "110101199003074477", "phone": "13900000000", "division": "140105"}),
                            content_type="application/json")
     assert response.status_code == 403 and set(response.json()) == ERROR_KEYS
 

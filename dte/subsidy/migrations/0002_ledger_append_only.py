@@ -7,14 +7,22 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION subsidy_ledger_append_only() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'subsidy_ledgertransaction' AND OLD.hash = '' THEN
-        RETURN NEW;  -- the hash is written once, in the posting's own transaction
+    RAISE EXCEPTION '% is append-only (% refused)', TG_TABLE_NAME, TG_OP;
+END;
+$$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION subsidy_ledger_transaction_append_only() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF OLD.hash = '' AND NEW.hash <> '' AND ROW(NEW.kind, NEW.key, NEW.memo, NEW.line_id, NEW.prev_hash, NEW.created_at)
+                IS NOT DISTINCT FROM ROW(OLD.kind, OLD.key, OLD.memo, OLD.line_id, OLD.prev_hash, OLD.created_at) THEN
+            RETURN NEW;  -- the hash is written once, in the posting's own transaction
+        END IF;
     END IF;
     RAISE EXCEPTION '% is append-only (% refused)', TG_TABLE_NAME, TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER subsidy_ledgertransaction_append_only BEFORE UPDATE OR DELETE ON subsidy_ledgertransaction
-    FOR EACH ROW EXECUTE FUNCTION subsidy_ledger_append_only();
+    FOR EACH ROW EXECUTE FUNCTION subsidy_ledger_transaction_append_only();
 CREATE TRIGGER subsidy_ledgerentry_append_only BEFORE UPDATE OR DELETE ON subsidy_ledgerentry
     FOR EACH ROW EXECUTE FUNCTION subsidy_ledger_append_only();
 """
@@ -22,6 +30,7 @@ DROP = """
 DROP TRIGGER IF EXISTS subsidy_ledgertransaction_append_only ON subsidy_ledgertransaction;
 DROP TRIGGER IF EXISTS subsidy_ledgerentry_append_only ON subsidy_ledgerentry;
 DROP FUNCTION IF EXISTS subsidy_ledger_append_only();
+DROP FUNCTION IF EXISTS subsidy_ledger_transaction_append_only();
 """
 
 

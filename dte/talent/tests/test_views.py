@@ -135,3 +135,19 @@ def test_workbench_tiles(client, shanxi_pool):
     assert "/talent/" in client.get("/").content.decode()
     client.force_login(shanxi_pool[0].user)
     assert "/talent/my/" in client.get("/").content.decode()
+
+
+def test_api_pool_and_file_are_scoped(client, shanxi_pool):
+    client.force_login(official("140000"))
+    body = client.get("/api/talent/people?level=junior").json()
+    assert body["count"] == 2 and {i["name"] for i in body["items"]} == {"山西人才1", "山西人才2"}
+    assert body["items"][0]["titles"] == ["助理工程师"] and "*" in body["items"][0]["id_masked"]
+    assert client.get("/api/talent/people?year=99999").status_code == 422
+    file = client.get(f"/api/talent/people/{shanxi_pool[0].pk}").json()
+    assert file["titles"][0]["citation"] == "晋人社厅发〔2024〕27号 五(二)" and file["pool_member"] is True
+    client.force_login(official("530000"))
+    assert client.get("/api/talent/people").json()["count"] == 0
+    assert client.get(f"/api/talent/people/{shanxi_pool[0].pk}").status_code == 404
+    client.force_login(shanxi_pool[0].user)
+    assert client.get("/api/talent/people").status_code == 403
+    assert client.get(f"/api/talent/people/{shanxi_pool[0].pk}").json()["name"] == "山西人才0"

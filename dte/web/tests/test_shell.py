@@ -83,33 +83,3 @@ def test_nul_characters_get_a_clear_400(client, method, path, body, content_type
     response = getattr(client, method)(path, body, **kwargs) if body is not None else client.get(path)
     assert response.status_code == 400
     assert "NUL" in response.json()["detail"]
-
-
-def test_password_guessing_is_throttled_and_audited(client):
-    from django.core.cache import cache
-
-    from dte.audit.models import AuditEvent
-    from dte.web.login import MAX_FAILURES
-
-    cache.clear()
-    UserFactory(username="officer2")
-    for _ in range(MAX_FAILURES):
-        assert client.post("/login/", {"username": "officer2", "password": "wrong"}).status_code == 200
-    locked = client.post("/login/", {"username": "officer2", "password": "Test@12345"})  # even the right password
-    assert locked.status_code == 429 and "15" in locked.content.decode()
-    assert AuditEvent.objects.filter(action="web.login.locked").count() == 1
-    cache.clear()
-    assert client.post("/login/", {"username": "officer2", "password": "Test@12345"}).status_code == 302
-
-
-def test_a_successful_login_resets_the_count(client):
-    from django.core.cache import cache
-
-    from dte.web.login import login_failures
-
-    cache.clear()
-    UserFactory(username="officer3")
-    client.post("/login/", {"username": "officer3", "password": "wrong"})
-    assert login_failures("officer3") == 1
-    client.post("/login/", {"username": "officer3", "password": "Test@12345"})
-    assert login_failures("officer3") == 0
