@@ -4,6 +4,8 @@ token, no user menu), so the rendered bytes can be cached per language and token
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -44,22 +46,33 @@ def too_many(retry_after: int, *, api: bool) -> HttpResponse:
     return _headers(response)
 
 
+def _render_token(request, token: str, *, api: bool, lang: str) -> tuple[int, bytes, str, str, str]:
+    """(status, body, content type, kind, number) of a token answer."""
+    facts = verification.by_token(token)
+    kind, number = (facts or {}).get("kind", ""), (facts or {}).get("number", "")
+    if api:
+        body = json.dumps(public_json(facts), ensure_ascii=False).encode()
+        return 200, body, "application/json", kind, number
+    with translation.override(lang):
+        body = render_to_string("credentials/public_result.html", {"c": facts}).encode()
+    return (200 if facts else 404), body, "text/html; charset=utf-8", kind, number
+
+
 def token_response(request, token: str, *, api: bool) -> HttpResponse:
+    """The answer by QR token: rate-limited, served from the per-process cache of rendered answers when
+    fresh (else from the shared facts cache or the database), logged."""
     ip = verification.client_ip(request)
     channel = "api" if api else "web"
     retry = verification.gate(request, method=VerificationLog.Method.TOKEN, channel=channel)
     if retry:
         return too_many(retry, api=api)
-    facts = verification.by_token(token)
-    verification.record(method=VerificationLog.Method.TOKEN, facts=facts, channel=channel, ip=ip)
-    if api:
-        return _headers(JsonResponse(public_json(facts), json_dumps_params={"ensure_ascii": False}))
-    lang = translation.get_language_from_request(request)
-    key = verification.html_key(lang, token) if facts else None
-    html = verification.cache_get(key) if key else None
-    if html is None:
-        with translation.override(lang):
-            html = render_to_string("credentials/public_result.html", {"c": facts, "lang": lang})
-        if key:
-            verification.cache_set(key, html)
-    return _headers(HttpResponse(html, status=200 if facts else 404))
+    lang = "api" if api else translation.get_language_from_request(request)
+    key = f"{lang}:{token}"
+    answer = verification.local_get(key)
+    if answer is None:
+        answer = _render_token(request, token, api=api, lang=lang)
+        verification.local_put(key, answer)
+    status, body, content_type, kind, number = answer
+    verification.record(method=VerificationLog.Method.TOKEN, facts={"kind": kind, "number": number} if kind else None,
+                        channel=channel, ip=ip)
+    return _headers(HttpResponse(body, status=status, content_type=content_type))

@@ -3,14 +3,14 @@
 Lookups: by certificate number PLUS the holder's name (a wrong name gets exactly the answer of an unknown
 number, so numbers cannot be probed), by the random QR token, or by the SHA-256 of an uploaded PDF.
 Answers carry only public facts (the ID number masked). The lean path:
-- answers are cached per token and per hash(number, name) in the Django cache for DTE_VERIFY_CACHE_SECONDS
-  (default 30 s), dropped at once on a status change (shared Redis in production; with the per-process
-  memory cache another worker may show the old status for at most that long);
-- every lookup is rate-limited per client IP (REMOTE_ADDR; a fixed window of DTE_VERIFY_RATE, e.g. "30/60")
-  with the same cache; over the limit → 429 with Retry-After. A cache failure lets the request through
-  (fail open) rather than answering 5xx;
+- public facts are cached per token and per hash(number, name) in the Django cache (shared Redis in
+  production) for DTE_VERIFY_CACHE_SECONDS (default 30 s), and the rendered token answers per process for
+  DTE_VERIFY_LOCAL_SECONDS (default 2 s); a status change drops both at once in its own process and the
+  shared entry for all, so another worker shows a new status within DTE_VERIFY_LOCAL_SECONDS (with the
+  per-process memory cache of a development set-up: within DTE_VERIFY_CACHE_SECONDS);
+- every lookup is rate-limited per client IP (ratelimit.py); over the limit → 429 with Retry-After;
 - every verification is logged to VerificationLog (a lean table, not the audit hash chain), in batches of
-  DTE_VERIFY_LOG_BATCH rows or every 2 s, and at process exit.
+  DTE_VERIFY_LOG_BATCH rows (default 50) or every 2 s, and at process exit.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ import re
 import threading
 import time
 import unicodedata
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
+from . import ratelimit
 from .models import LevelCertificate, VerificationLog
 
 log = logging.getLogger(__name__)
@@ -42,33 +42,8 @@ def cache_seconds() -> int:
     return int(getattr(settings, "DTE_VERIFY_CACHE_SECONDS", 30))
 
 
-@lru_cache(maxsize=8)
-def _parse_rate(spec: str) -> tuple[int, int]:
-    count, _, seconds = (spec or "30/60").partition("/")
-    return max(1, int(count)), max(1, int(seconds or 60))
-
-
 def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR") or ""
-
-
-def throttle(ip: str) -> int | None:
-    """Seconds to wait when this client is over the limit, else None (counts this request)."""
-    count, window = _parse_rate(settings.DTE_VERIFY_RATE)
-    now = time.time()
-    slot = int(now // window)
-    key = f"{PREFIX}rl:{ip}:{slot}"
-    try:
-        if cache.add(key, 1, window + 1):
-            used = 1
-        else:
-            used = cache.incr(key)
-    except Exception:  # noqa: BLE001 - the cache is down: let the request through rather than fail
-        log.warning("verification rate limit unavailable", exc_info=True)
-        return None
-    if used > count:
-        return max(1, int((slot + 1) * window - now + 0.999))
-    return None
 
 
 def gate(request, *, method: str, channel: str) -> int | None:
@@ -78,7 +53,7 @@ def gate(request, *, method: str, channel: str) -> int | None:
     if counted is not None:
         return counted or None
     ip = client_ip(request)
-    retry = throttle(ip)
+    retry = ratelimit.throttle(ip)
     request._dte_verify_gate = retry or 0
     if retry:
         record(method=method, outcome=VerificationLog.Outcome.THROTTLED, channel=channel, ip=ip)
@@ -191,8 +166,30 @@ def by_pdf(data: bytes) -> dict | None:
     return level_facts(cert) if cert else _training_public(pdf_sha256=sha)
 
 
-def html_key(lang: str, token: str) -> str:
-    return f"{PREFIX}h:{lang}:{token}"
+# --- the per-process answer cache (rendered responses, a couple of seconds) --------------------------
+
+_local: dict[str, tuple[float, object]] = {}
+
+
+def local_seconds() -> float:
+    return float(getattr(settings, "DTE_VERIFY_LOCAL_SECONDS", 2))
+
+
+def local_get(key: str):
+    hit = _local.get(key)
+    if hit is None or hit[0] < time.monotonic():
+        return None
+    return hit[1]
+
+
+def local_put(key: str, value) -> None:
+    if len(_local) > 20_000:
+        _local.clear()
+    _local[key] = (time.monotonic() + local_seconds(), value)
+
+
+def local_keys(token: str) -> list[str]:
+    return [f"api:{token}"] + [f"{code}:{token}" for code, _ in settings.LANGUAGES]
 
 
 def forget_cached(*, level: LevelCertificate | None = None, training=None) -> None:
@@ -203,7 +200,9 @@ def forget_cached(*, level: LevelCertificate | None = None, training=None) -> No
         token, number, name = training.verify_token or "", training.number, training.snapshot["name"]
     else:
         return
-    keys = [f"{PREFIX}t:{token}", _number_key(number, name)] + [html_key(code, token) for code, _ in settings.LANGUAGES]
+    for key in local_keys(token):
+        _local.pop(key, None)
+    keys = [f"{PREFIX}t:{token}", _number_key(number, name)]
     try:
         cache.delete_many(keys)
     except Exception:  # noqa: BLE001
@@ -245,8 +244,11 @@ def flush() -> int:
 
 
 def discard_pending() -> None:
+    """Tests: drop unwritten log rows, local answers and local rate counts."""
     with _lock:
         _buffer.clear()
+    _local.clear()
+    ratelimit.reset()
 
 
 atexit.register(flush)

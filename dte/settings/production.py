@@ -12,6 +12,7 @@ if SECRET_KEY.startswith("dte-local-insecure") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters in production.")
 DTE_DATA_KEY = env_str("DTE_DATA_KEY", required=True)
 DTE_INDEX_KEY = env_str("DTE_INDEX_KEY", required=True)
+DTE_SIGNING_KEY = env_str("DTE_SIGNING_KEY", required=True)  # certificate signing (dte/credentials/signing.py)
 DTE_AUDIT_KEY = env_str("DTE_AUDIT_KEY", required=True)
 REDIS_URL = env_str("REDIS_URL", required=True)
 CELERY_BROKER_URL = REDIS_URL

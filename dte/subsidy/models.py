@@ -19,6 +19,14 @@ LINE_SCOPE = dict(division="claim__training_class__division__code", organisation
                   owner="person__user_id")
 
 
+class ExplanationField(models.JSONField):
+    """JSON that opts out of PostgreSQL's UNNEST bulk insert: psycopg quotes every element of the
+    array it would send, which costs more than the whole claim computation for large traces."""
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s"
+
+
 class PersonLock(models.Model):
     """One row per person, locked (select_for_update, sorted by pk) while a claim line for the
     person is computed, so two institutions' claims cannot both count the same history."""
@@ -165,10 +173,10 @@ class ClaimLine(models.Model):
     pack = models.CharField(max_length=16)
     pack_version = models.CharField(max_length=40)
     reference_date = models.DateField(_("rules applied as of"))
-    facts = models.JSONField(default=dict)
-    parameters = models.JSONField(default=list)  # every parameter value used, with citation
-    reasons = models.JSONField(default=list)
-    trace = models.JSONField(default=list)
+    facts = ExplanationField(default=dict)
+    parameters = ExplanationField(default=list)  # every parameter value used, with citation
+    reasons = ExplanationField(default=list)
+    trace = ExplanationField(default=list)
     adjusts = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,9 +10,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from dte.catalogue.models import InstitutionListing, Occupation
 from dte.credentials.models import LevelCertificate
-from dte.organisations.models import User
+from dte.credentials.services import CredentialError, LevelCertificateRequest, level_certificates_issue
+from dte.organisations.models import Organisation, User
 from dte.organisations.roles import Role
+from dte.registry.models import Person
 
 from .jobs import backfill_continuing_education, backfill_title_recognition
 from .models import TalentEntry, TitleSeries
@@ -25,6 +28,39 @@ COMPETITIONS = {
     "53": ("云南省数字技术技能大赛", "云南省人力资源和社会保障厅"),
     "54": ("西藏自治区数字技术技能竞赛", "西藏自治区人力资源和社会保障厅"),
 }
+
+
+# Where the assessment demo issues no certificates, a listed evaluation institution of our own issues a
+# few through dte.credentials' service, so that Tianjin's 卓越工程师 and Tibet's exclusion can be shown.
+DEMO_ISSUERS = {
+    "12": ("天津市数字技术人才评价中心（演示）", "120100", ["senior", "intermediate"]),
+    "54": ("西藏自治区数字技术人才评价中心（演示）", "540100", ["junior", "intermediate"]),
+}
+
+
+def _issue_where_missing(context, today) -> None:
+    occupation = Occupation.objects.filter(code="2-02-10-09").first() or Occupation.objects.order_by("code").first()
+    for province, (name, prefecture, levels) in DEMO_ISSUERS.items():
+        if occupation is None or LevelCertificate.objects.filter(person__division__code__startswith=province).exists():
+            continue
+        people = list(Person.objects.filter(division__code__startswith=province).order_by("pk")[:len(levels)])
+        if len(people) < len(levels):
+            continue
+        issuer, _ = Organisation.objects.get_or_create(name=name, division_id=prefecture,
+                                                       defaults={"kind": Organisation.Kind.EVALUATION_INSTITUTION})
+        InstitutionListing.objects.get_or_create(organisation=issuer, kind=InstitutionListing.Kind.EVALUATION,
+                                                 province_id=province + "0000", defaults={"listed_on": today - timedelta(days=400),
+                                                                                          "batch": "演示"})
+        staff, _ = User.objects.get_or_create(username=f"demo_eval_{province}",
+                                              defaults={"role": Role.EVALUATION_STAFF, "organisation": issuer, "is_active": False})
+        requests = [LevelCertificateRequest(person=p, occupation=occupation, level=level, direction="", issuer=issuer,
+                                            exam_date=today - timedelta(days=90), source_label="演示数据")
+                    for p, level in zip(people, levels)]
+        try:
+            issued = level_certificates_issue(requests, by=staff, issued_on=today - timedelta(days=45))
+            context.log.append(f"talent: {len(issued)} demo level certificates in {province}0000")
+        except CredentialError as error:
+            context.log.append(f"talent: no demo certificates in {province}0000 ({error})")
 
 
 def _no_progress(*args, **kwargs) -> None:
@@ -43,12 +79,13 @@ def _holders(province: str, **filters):
 
 @transaction.atomic
 def generate(context) -> None:
+    today = timezone.localdate()
+    _issue_where_missing(context, today)
     ce = backfill_continuing_education(_no_progress)
     titles = backfill_title_recognition(_no_progress)
     context.log.append(f"talent: {ce['recorded']} continuing-education records, {titles['certificates']} certificates recognised")
     if TalentEntry.objects.exists():
         return
-    today = timezone.localdate()
     for province, (competition, organiser) in COMPETITIONS.items():
         officer = _officer(province)
         holders = list(_holders(province)[:3])

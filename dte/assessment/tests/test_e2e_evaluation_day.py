@@ -21,7 +21,7 @@ from django.utils import timezone  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from dte.registry.tests.factories import officer  # noqa: E402
-from dte.web.tests.test_e2e_browser import browser, open_as  # noqa: E402,F401  (fixtures used by name)
+from dte.web.tests.test_e2e_browser import browser, open_as, zh  # noqa: E402,F401  (fixtures used by name)
 
 from ..models import Candidate, CertificateReport, Declaration  # noqa: E402
 from .factories import centre, evaluation_staff, evaluator, training_certificate  # noqa: E402
@@ -85,7 +85,8 @@ def test_evaluation_institution_day(open_as):
     click(page, page.locator("#confirm-results"))
     click(page, page.locator("#report"))
     report = CertificateReport.objects.get(session_id=candidate.session_id)
-    expect(page.locator("#report-status")).to_contain_text("报省")
+    assert report.status == "reported" and report.lines.count() == 1
+    expect(page.locator("#report-status")).to_contain_text(zh(CertificateReport.Status.REPORTED.label))
 
     # The province confirms and records the national approval.
     officer_page = open_as(province.username)

@@ -34,7 +34,8 @@ CITED_VALUES = [
     # 藏人社发〔2025〕13号: the four modes are items 1-4 under 三(一)
     ("tibet", "subsidised_modes", ["subsidised"], TIBET + " 三(一)1、五(四)（纳入补贴性职业培训计划）"),
     ("tibet", "cross_province_allowed_modes", ["paired_aid"], TIBET + " 三(一)4"),
-    ("tibet", "training_subsidy_payee", "person", TIBET + " 三(一)1（落实参训人员职业培训补贴）"),
+    # not in the document: a decision recorded for the policy owner (issue 13 item 9)
+    ("tibet", "training_subsidy_payee", "person", "政策所有者决定 D-XZ-1（packs/DECISIONS.md）；" + TIBET + " 三(一)1 只写“落实参训人员职业培训补贴”"),
     ("tibet", "online_cap_bp", 5000, TIBET + " 四(二)"),
     ("tibet", "repeat_same_occupation_level", "one_year", TIBET + " 五(四)"),
     ("tibet", "retirees_excluded", True, TIBET + " 二（不包含已退休人员）"),

@@ -142,7 +142,12 @@ def test_enrolment_path_in_the_browser(open_as):
         form.locator(f"[name={name}]").fill(value)
     form.locator("[name=employment_status]").select_option("graduate")
     submit(public)
-    public.wait_for_url(re.compile(r"/registry/people/\d+/$"))  # /registry/me/ redirects to the own record
+    public.wait_for_url(re.compile(r"/registry/public/registered/$"))  # one answer, known or new (issue 8 finding 6)
+    public.goto("/login/")
+    public.locator("input[name=username]").fill("13935100009")  # trainees sign in with their mobile number
+    public.locator("input[name=password]").fill("Secret@2026")
+    public.locator("main button[type=submit]").click()
+    public.wait_for_url(re.compile(r"/$"))
     public.goto("/registry/public/announcements/")
     public.locator("main article.card", has_text=klass.title).locator("a.button").click()
     public.wait_for_url(re.compile(r"/registry/public/announcements/\d+/enrol/$"))

@@ -73,6 +73,7 @@ def test_plan_to_review_through_web_and_api(client, django_capture_on_commit_cal
     assert response.status_code == 302
     person = Person.objects.get(name="陈同学")
     assert person.user.role == Role.TRAINEE and person.registered_by is None
+    assert client.post("/login/", {"username": "13935100009", "password": "Secret@2026"}).status_code == 302
     page = client.get(f"/registry/public/announcements/{announcement.pk}/enrol/").content.decode()
     assert "告知承诺书" in page
     from dte.registry.services import commitment_text

@@ -11,7 +11,8 @@ from django.utils import timezone
 from dte.audit.services import audit_record
 from dte.catalogue.selectors import overrides_with_official_standards
 from dte.policy.packs.common import years_after
-from dte.policy.services import PolicyInputError, pack_for_division, policy_quote
+from dte.policy.cases import CaseError, parse_case
+from dte.policy.services import PolicyInputError, pack_for, pack_for_division, parameters_with
 from dte.registry.models import Enrolment, TrainingClass
 
 from .. import facts as facts_module
@@ -43,20 +44,33 @@ def _parameters_used(trace: list[dict]) -> list[dict]:
     return [t for t in trace if "parameter" in t]
 
 
-def evaluate(case_facts, training_class, item: str, today: date) -> dict:
+def _rules(province: str, on: date, cache: dict | None):
+    """The pack, its parameters with the catalogue's entered standards, and the claim deadline for
+    one province and date — built once per claim (not once per trainee)."""
+    key = (province, on)
+    if cache is not None and key in cache:
+        return cache[key]
+    pack = pack_for(province)
+    found = (pack, parameters_with(pack, overrides_with_official_standards(province, on)), claim_deadline(province, on))
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def evaluate(case_facts, training_class, item: str, today: date, cache: dict | None = None) -> dict:
     """One line's decision: the pack on the training's start date, with the catalogue's entered
     standards; the claim deadline (if the pack sets one) checked against `today`."""
     k = training_class
     province = str(k.division_id)[:2] + "0000"
     on = k.start_date
     try:
-        decision = policy_quote(province, case_facts.case, on=on, overrides=overrides_with_official_standards(province, on))
-    except PolicyInputError as error:
+        pack, params, deadline = _rules(province, on, cache)
+        decision = pack.quote(parse_case(case_facts.case), on=on, params=params)
+    except (PolicyInputError, CaseError) as error:
         return {"eligible": False, "amount": 0, "payee": "", "onward": "", "pack": "", "reasons": [
             {"code": "CASE_INVALID", "message": str(error), "citation": "", "effect": "refuse"}], "trace": [], "pending": False}
     data = decision.to_dict()
     reasons = list(data["reasons"])
-    deadline = claim_deadline(province, on)
     if deadline is not None and deadline.anchor == "assessment_end" and case_facts.exam_date is not None:
         due = deadline.due(case_facts.exam_date)
         if today > due:
@@ -134,7 +148,8 @@ def claim_create(*, training_class: TrainingClass, kind: str, by, stage_end: dat
         cases = facts_module.build_cases(enrolments, stage_end=stage_end if kind == Claim.Kind.STAGE else None, history=history)
         claim = Claim(kind=kind, training_class=k, institution=k.institution, province_id=province, stage=stage,
                       stage_end=stage_end, budget_year=today.year, submitted_by=by)
-        lines = [_decide(claim, cf, item, kind, today) for cf in cases]
+        cache: dict = {}
+        lines = [_decide(claim, cf, item, kind, today, cache) for cf in cases]
         if not any(line.status == ClaimLine.Status.CLAIMED for line in lines):
             raise ClaimRefused("没有可申领补贴的学员", [f"{line.person.name}：" + "；".join(r["message"] for r in line.reasons
                                                                                       if r["effect"] in ("refuse", "pending"))
@@ -143,13 +158,14 @@ def claim_create(*, training_class: TrainingClass, kind: str, by, stage_end: dat
         for line in lines:
             line.claim = claim
         ClaimLine.objects.bulk_create(lines)
-        audit_record("subsidy.claim_submitted", obj=claim, after={"kind": kind, "lines": len(lines), "total_fen": claim.total_fen},
+        total = sum(line.amount_fen for line in lines if line.status == ClaimLine.Status.CLAIMED)
+        audit_record("subsidy.claim_submitted", obj=claim, after={"kind": kind, "lines": len(lines), "total_fen": total},
                      division_code=str(k.division_id), organisation_id=k.institution_id)
     return claim
 
 
-def _decide(claim: Claim, cf, item: str, kind: str, today: date) -> ClaimLine:
-    result = evaluate(cf, claim.training_class, item, today)
+def _decide(claim: Claim, cf, item: str, kind: str, today: date, cache: dict | None = None) -> ClaimLine:
+    result = evaluate(cf, claim.training_class, item, today, cache)
     if kind == Claim.Kind.LIVING_ALLOWANCE and result["eligible"]:
         result = _living_allowance_conditions(cf, claim.training_class, result)
     if kind == Claim.Kind.STAGE and result["eligible"]:

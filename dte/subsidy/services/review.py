@@ -196,3 +196,22 @@ def objection_resolve(objection: Objection, *, by, upheld: bool, resolution: str
         audit_record("subsidy.objection_resolved", obj=objection, after={"upheld": upheld, "line_status": line.status},
                      division_code=line.claim.province_id)
     return objection
+
+
+def budget_set(province_code: str | None, year: int, amount_fen: int, *, by, basis: str = "") -> Budget:
+    """Enter or change a province's budget for a year; it may not fall below what is committed."""
+    _require(by, REVIEW_ROLES + FINANCE_ROLES, "录入预算")
+    if not province_code or not (2000 <= year <= 2100) or amount_fen < 0:
+        raise ReviewRefused("请填写正确的年度和金额。")
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().filter(province_id=province_code, year=year).first()
+        committed = budget_status(province_code, year)["committed_fen"]
+        if amount_fen < committed:
+            raise ReviewRefused(f"预算不能低于已批准的 ¥{committed / 100:,.2f}。")
+        before = {"amount_fen": budget.amount_fen} if budget else None
+        budget = budget or Budget(province_id=province_code, year=year)
+        budget.amount_fen, budget.basis = amount_fen, basis[:200]
+        budget.save()
+        audit_record("subsidy.budget_set", obj=budget, before=before, after={"amount_fen": amount_fen, "basis": basis},
+                     division_code=province_code)
+    return budget

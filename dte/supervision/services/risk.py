@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, F, Max, Min, Q
+from django.db.models.functions import ExtractHour, ExtractMinute, ExtractSecond, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,41 +141,39 @@ def two_classes_and_travel(user) -> list[Signal]:
 
 def identical_seconds(user) -> list[Signal]:
     """A trainee whose check-ins fall on the same time of day to the second, session after session:
-    a script, not a person."""
-    rows = (Attendance.objects.filter(session__training_class__in=_classes(user), checked_in_at__isnull=False)
-            .values_list("enrolment_id", "enrolment__training_class_id", "enrolment__training_class__division_id",
-                         "enrolment__training_class__institution_id", "checked_in_at").order_by("enrolment_id"))
-    by_enrolment: dict[int, list] = defaultdict(list)
-    for row in rows.iterator(chunk_size=5000):
-        by_enrolment[row[0]].append(row)
+    a script, not a person. One GROUP BY in the database (local time, truncated to the second)."""
+    tz = timezone.get_current_timezone()
+    rows = (Attendance.objects.filter(session__training_class__in=_classes(user), checked_in_at__isnull=False).order_by()
+            .annotate(h=ExtractHour("checked_in_at", tzinfo=tz), m=ExtractMinute("checked_in_at", tzinfo=tz),
+                      s=ExtractSecond("checked_in_at", tzinfo=tz))
+            .values("enrolment_id", "enrolment__training_class_id", "enrolment__training_class__division_id",
+                    "enrolment__training_class__institution_id", "h", "m", "s")
+            .annotate(n=Count("pk")).filter(n__gte=SAME_SECOND_MIN_SESSIONS))
     found = []
-    for enrolment_id, items in by_enrolment.items():
-        times = defaultdict(int)
-        for item in items:
-            times[timezone.localtime(item[4]).strftime("%H:%M:%S")] += 1
-        clock, n = max(times.items(), key=lambda kv: kv[1])
-        if n >= SAME_SECOND_MIN_SESSIONS:
-            first = items[0]
-            found.append(Signal("identical_seconds", _("Checked in at %(clock)s exactly in %(n)d sessions") % {
-                "clock": clock, "n": n}, first[2], first[3], first[1], [{"enrolment": enrolment_id, "time": clock, "sessions": n}],
-                subject=str(enrolment_id)))
+    for row in rows:
+        clock = f"{int(row['h']):02d}:{int(row['m']):02d}:{int(row['s']):02d}"
+        found.append(Signal("identical_seconds", _("Checked in at %(clock)s exactly in %(n)d sessions") % {
+            "clock": clock, "n": row["n"]}, row["enrolment__training_class__division_id"],
+            row["enrolment__training_class__institution_id"], row["enrolment__training_class_id"],
+            [{"enrolment": row["enrolment_id"], "time": clock, "sessions": row["n"]}], subject=str(row["enrolment_id"])))
     return found
 
 
 def other_province(user) -> list[Signal]:
     """Shanxi 六(三): 在外省取得证书的不予补贴 — a trainee enrolled in classes of two provinces."""
     classes = _classes(user)
-    people = (Enrolment.objects.filter(training_class__in=classes).values("person_id"))
-    spread = (Enrolment.objects.filter(person_id__in=people).exclude(status=Enrolment.Status.WITHDRAWN)
-              .values("person_id").annotate(first=Min("training_class__division_id"), last=Max("training_class__division_id")))
+    people = Enrolment.objects.filter(training_class__in=classes).values("person_id")
+    spread = (Enrolment.objects.filter(person_id__in=people).exclude(status=Enrolment.Status.WITHDRAWN).order_by()
+              .values("person_id").annotate(first=Min(Substr("training_class__division_id", 1, 2)),
+                                            last=Max(Substr("training_class__division_id", 1, 2)))
+              .exclude(first=F("last")))
     found = []
-    for row in spread.iterator(chunk_size=5000):
-        if row["first"][:2] != row["last"][:2]:
-            mine = (Enrolment.objects.filter(person_id=row["person_id"], training_class__in=classes)
-                    .values_list("training_class_id", "training_class__division_id", "training_class__institution_id").first())
-            found.append(Signal("other_province", _("The trainee also enrolled in a class of another province"),
-                                mine[1], mine[2], mine[0], [{"person": row["person_id"], "provinces": sorted({row["first"][:2], row["last"][:2]})}],
-                                subject=str(row["person_id"])))
+    for row in spread:
+        mine = (Enrolment.objects.filter(person_id=row["person_id"], training_class__in=classes)
+                .values_list("training_class_id", "training_class__division_id", "training_class__institution_id").first())
+        found.append(Signal("other_province", _("The trainee also enrolled in a class of another province"),
+                            mine[1], mine[2], mine[0], [{"person": row["person_id"], "provinces": [row["first"], row["last"]]}],
+                            subject=str(row["person_id"])))
     return found
 
 

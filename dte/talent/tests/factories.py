@@ -56,7 +56,7 @@ def completed_enrolment(who: Person, *, hours: str = "64.0", end: date = date(20
     CompletionDecision.objects.create(enrolment=enrolment, completed=True, summary={"hours": {"total": hours}},
                                       decided_at=f"{end.isoformat()}T12:00:00+08:00", decided_by=staff)
     if certificate:
-        TrainingCertificate.objects.create(number=f"TC{next(_seq):08d}", enrolment=enrolment, snapshot={"hours": hours},
+        TrainingCertificate.objects.create(number=f"TC{next(_seq):08d}", enrolment=enrolment, snapshot={"hours": hours, "name": who.name},
                                            snapshot_sha256="0" * 64, pdf_sha256="0" * 64, issued_on=end, issued_by=staff)
     return enrolment
 
@@ -77,7 +77,7 @@ class LevelCertificateFactory(factory.django.DjangoModelFactory):
     exam_date = date(2025, 5, 10)
     issued_on = date(2025, 7, 1)
     issued_by = factory.LazyAttribute(lambda o: UserFactory(organisation=o.issuer, role=Role.EVALUATION_STAFF))
-    snapshot = factory.LazyAttribute(lambda o: {"number": o.number})
+    snapshot = factory.LazyAttribute(lambda o: {"number": o.number, "holder": {"name": o.person.name}})
     snapshot_sha256 = "0" * 64
     key_id = "test"
     signature = "sig"

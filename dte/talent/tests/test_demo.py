@@ -34,3 +34,21 @@ def test_demo_reaches_every_state_and_is_idempotent():
     demo.generate(ctx)
     assert (TalentEntry.objects.count(), TitleRecognition.objects.count()) == (entries, recognitions)
     assert ctx.log[0].startswith("talent: 1 continuing-education records, 3 certificates")
+
+
+def test_demo_issues_certificates_where_the_assessment_demo_did_not():
+    from dte.credentials.models import LevelCertificate
+
+    from .factories import occupation
+
+    occupation()
+    for code in ("120000", "540000"):
+        official(code)
+    for county in ("120101", "120102", "540102", "540103"):
+        person(county)
+    demo.generate(context())
+    assert LevelCertificate.objects.filter(person__division__code__startswith="12").count() == 2
+    assert TitleRecognition.objects.filter(kind="after_review", title="数字经济卓越工程师", status="recognised").count() == 1
+    assert TitleRecognition.objects.filter(person__division__code__startswith="54", status="excluded").count() == 1
+    demo.generate(context())
+    assert LevelCertificate.objects.count() == 4
