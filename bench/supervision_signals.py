@@ -32,7 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 CLASS_SIZE = 50
-SESSIONS = 4
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", 4))
 
 
 def _copy(table: str, columns: list[str], rows) -> None:
@@ -50,14 +50,19 @@ def populate(people: int) -> None:
     from dte.training.models import Session, Venue
     from dte.catalogue.models import Occupation
 
+    call_command("migrate", verbosity=0)
     if not Organisation.objects.exists():
         call_command("setup", demo_scale=1, verbosity=0)  # reference data, demo accounts and planted anomalies
-    if Person.objects.filter(division__code__startswith="14").count() >= people:
+    from dte.training.models import Attendance
+
+    if Attendance.objects.filter(session__training_class__title__startswith="基准班").exists():
         return
+    TrainingClass.objects.filter(title__startswith="基准班").exists() and sys.exit(
+        "an earlier fill stopped half-way: drop and recreate the benchmark database")
     counties = list(Division.objects.filter(code__startswith="14", level=Division.Level.COUNTY).values_list("code", flat=True))
     institutions = list(Organisation.objects.filter(kind="training", division__code__startswith="14").order_by("pk"))
     started = time.perf_counter()
-    people_generate(people, seed=11, counties=counties, registered_by_id=institutions[0].pk, batch_size=5000)
+    people_generate(max(0, people - Person.objects.filter(division__code__startswith="14").count()), seed=11, counties=counties, registered_by_id=institutions[0].pk, batch_size=5000)
     print(f"fill: {people:,} people in {time.perf_counter() - started:.0f} s", flush=True)
     occupation = Occupation.objects.order_by("pk").first()
     person_ids = list(Person.objects.filter(division__code__startswith="14").order_by("pk").values_list("pk", flat=True))[:people]
@@ -88,11 +93,13 @@ def populate(people: int) -> None:
             batch = []
     Enrolment.objects.bulk_create(batch)
 
-    enrolments = Enrolment.objects.filter(training_class__title__startswith="基准班").values_list("pk", "training_class_id")
+    # read before COPY starts: the connection cannot run a query while a COPY is open on it
+    enrolments = list(Enrolment.objects.filter(training_class__title__startswith="基准班").values_list("pk", "training_class_id"))
     rng = random.Random(5)
+    now = datetime.now(dt_timezone.utc)
 
     def attendance():
-        for enrolment_id, class_id in enrolments.iterator(chunk_size=20000):
+        for enrolment_id, class_id in enrolments:
             for session_id, starts in by_class[class_id]:
                 at = starts - timedelta(seconds=rng.randint(30, 1200))
                 yield (session_id, enrolment_id, "present", "web", at, 0, 37.87, 112.55, 10.0, 15.0, f"dev-{enrolment_id}", None, "")
@@ -100,6 +107,13 @@ def populate(people: int) -> None:
     _copy("training_attendance", ["session_id", "enrolment_id", "status", "source", "checked_in_at", "online_minutes", "lat",
                                   "lon", "accuracy_m", "distance_m", "device_id", "ip", "note"], attendance())
     print(f"fill: {len(person_ids) * SESSIONS:,} attendance rows in {time.perf_counter() - started:.0f} s", flush=True)
+    # 99 % of classes filed their 30-day report; every hundredth did not (overdue_report signals)
+    from dte.training.models import TrainingReport
+    from dte.organisations.models import User
+
+    staff = User.objects.filter(role="training_staff").order_by("pk").first()
+    TrainingReport.objects.bulk_create([TrainingReport(training_class=c, submitted_at=now, submitted_by=staff, rows=[])
+                                        for c in classes if c.pk % 100], batch_size=5000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

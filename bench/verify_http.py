@@ -15,8 +15,8 @@ view, p99 ≤ 10 ms.
 
   .venv/bin/python bench/verify_http.py [--seconds 4] [--rounds 3] [--connections 4] [--certificates 200]
 
-Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/dte_bench_verify; the database is
-re-created) and REDIS_URL (default redis://127.0.0.1:6379/9; flushed).
+Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/dte_bench_h4b; the database is
+created if missing, emptied otherwise) and REDIS_URL (default redis://127.0.0.1:6379/9; flushed).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _key() -> str:
 
 def environment() -> dict:
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dte_bench_verify")
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dte_bench_h4b")
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
     env.update({
         "DJANGO_SETTINGS_MODULE": "verify_site.settings", "SECRET_KEY": secrets.token_urlsafe(60),
@@ -59,7 +59,7 @@ def environment() -> dict:
     return env
 
 
-def recreate_database(url: str) -> None:
+def ensure_database(url: str) -> None:
     import dj_database_url
     import psycopg
 
@@ -68,8 +68,8 @@ def recreate_database(url: str) -> None:
         sys.exit("DATABASE_URL must be PostgreSQL for this benchmark")
     dsn = dict(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None)
     with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
+            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
 
 def prepare(count: int) -> tuple[list[str], int, dict]:
@@ -81,6 +81,7 @@ def prepare(count: int) -> tuple[list[str], int, dict]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)  # an earlier run's rows (TRUNCATE, not DROP DATABASE)
     cache.clear()
     from dte.catalogue.models import InstitutionListing, ListingCoverage, Occupation
     from dte.credentials.services import LevelCertificateRequest, level_certificates_issue
@@ -181,7 +182,7 @@ def main() -> None:
     args = parser.parse_args()
     env = environment()
     os.environ.update(env)
-    recreate_database(env["DATABASE_URL"])
+    ensure_database(env["DATABASE_URL"])
     tokens, occupation_pk, names = prepare(args.certificates)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "dte.wsgi:application", "--workers", str(args.workers),

@@ -18,7 +18,7 @@ from dte.training.models import TrainingCertificate, TrainingReport
 
 from .errors import AssessmentError
 from .forms import ReasonForm, StandardForm
-from .models import CertificateReport, Declaration, ExamSession, ExamStandard
+from .models import Candidate, CertificateReport, Declaration, ExamSession, ExamStandard
 from .selectors import (
     classes_naming, deadlines_for, declarations_for, evaluators_for, filings_naming, holders_who_may_declare,
     open_declaration_by_certificate,
@@ -106,7 +106,7 @@ def declaration(request, pk: int):
         fn = declaration_void if request.POST.get("action") == "void" else declaration_withdraw
         run(request, fn, "已处理 / done", declaration=d, by=request.user, reason=form.cleaned_data["reason"])
         return redirect("assessment:declaration", pk=pk)
-    candidate = getattr(d, "candidate", None) if hasattr(d, "candidate") else None
+    candidate = Candidate.objects.filter(declaration=d).first()
     return render(request, "assessment/declaration.html", {
         "d": d, "candidate": candidate, "form": form,
         "may_void": request.user.is_platform_admin or request.user.role in (Role.PROVINCE_OFFICER, Role.LOCAL_OFFICER, Role.EVALUATION_STAFF),

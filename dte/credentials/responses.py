@@ -30,6 +30,7 @@ def public_json(facts: dict | None) -> dict:
 
 
 def _headers(response: HttpResponse) -> HttpResponse:
+    response["Content-Length"] = str(len(response.content))
     response["Cache-Control"] = "no-cache"
     response["X-Frame-Options"] = "DENY"
     response["Vary"] = "Accept-Language, Cookie"
@@ -60,7 +61,7 @@ def _render_token(request, token: str, *, api: bool, lang: str) -> tuple[int, by
 
 def token_response(request, token: str, *, api: bool) -> HttpResponse:
     """The answer by QR token: rate-limited, served from the per-process cache of rendered answers when
-    fresh (else from the shared facts cache or the database), logged."""
+    fresh, else from the shared cache of rendered answers, else rendered from the (cached) facts; logged."""
     ip = verification.client_ip(request)
     channel = "api" if api else "web"
     retry = verification.gate(request, method=VerificationLog.Method.TOKEN, channel=channel)
@@ -70,7 +71,11 @@ def token_response(request, token: str, *, api: bool) -> HttpResponse:
     key = f"{lang}:{token}"
     answer = verification.local_get(key)
     if answer is None:
-        answer = _render_token(request, token, api=api, lang=lang)
+        shared = verification.answer_key(key)
+        answer = verification.cache_get(shared)
+        if answer is None:
+            answer = _render_token(request, token, api=api, lang=lang)
+            verification.cache_set(shared, answer)
         verification.local_put(key, answer)
     status, body, content_type, kind, number = answer
     verification.record(method=VerificationLog.Method.TOKEN, facts={"kind": kind, "number": number} if kind else None,

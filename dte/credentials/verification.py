@@ -189,7 +189,12 @@ def local_put(key: str, value) -> None:
 
 
 def local_keys(token: str) -> list[str]:
+    """The keys of a token's rendered answers (API and each language), locally and (via answer_key) shared."""
     return [f"api:{token}"] + [f"{code}:{token}" for code, _ in settings.LANGUAGES]
+
+
+def answer_key(local: str) -> str:
+    return f"{PREFIX}a:{local}"
 
 
 def forget_cached(*, level: LevelCertificate | None = None, training=None) -> None:
@@ -202,7 +207,7 @@ def forget_cached(*, level: LevelCertificate | None = None, training=None) -> No
         return
     for key in local_keys(token):
         _local.pop(key, None)
-    keys = [f"{PREFIX}t:{token}", _number_key(number, name)]
+    keys = [f"{PREFIX}t:{token}", _number_key(number, name)] + [answer_key(k) for k in local_keys(token)]
     try:
         cache.delete_many(keys)
     except Exception:  # noqa: BLE001

@@ -208,8 +208,8 @@ def person_new(request):
             person = person_register(name=d["name"], id_number=d["id_number"], division_id=d["division"], phone=d["phone"],
                                      registered_by=institution, employment_status=d["employment_status"],
                                      graduation_date=d["graduation_date"], facts=form.facts())
-        except DuplicatePerson as dup:
-            form.add_error("id_number", _("Already registered as %(p)s.") % {"p": dup.existing})
+        except DuplicatePerson:  # never name the existing person (issue 8 finding 2)
+            form.add_error("id_number", _("This ID number is already in the registry: enrol it in a class; the person confirms."))
         except InvalidIdNumber as error:
             form.add_error(error.field_name if error.field_name in form.fields else None, error.message)
         else:

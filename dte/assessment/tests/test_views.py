@@ -100,3 +100,7 @@ def test_province_confirms_or_returns_training_report(client):
     client.post(reverse("assessment:training_report_decide", args=[report.pk]), {"decision": "returned", "comment": "缺出勤表"})
     review = TrainingReportReview.objects.get(report=report)
     assert review.decision == "returned" and review.comment == "缺出勤表"
+    page = client.get(reverse("training:report", args=[klass.pk])).content.decode()
+    assert "缺出勤表" in page  # the decision shows on the training app's report page
+    client.post(reverse("assessment:training_report_decide", args=[report.pk]), {"decision": "confirmed"})
+    assert TrainingReportReview.objects.get(report=report).decision == "returned"  # decided once

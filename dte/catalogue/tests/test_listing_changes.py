@@ -150,14 +150,14 @@ def test_api_create_and_change_coverage(client):
     assert client.post(f"{API}/listings", {**body, "document": " "}, content_type="application/json").status_code == 400
     assert client.post(f"{API}/listings", {**body, "coverage": []}, content_type="application/json").status_code == 400
     unknown = client.post(f"{API}/listings", {**body, "coverage": [{"occupation": "9-99", "level": "junior"}]}, content_type="application/json")
-    assert unknown.status_code == 400 and "unknown occupation" in unknown.json()["detail"]
+    assert unknown.status_code == 400 and "unknown occupation" in unknown.json()["message"]
     created = client.post(f"{API}/listings", body, content_type="application/json")
     assert created.status_code == 201
     data = created.json()
     assert data["province"] == "140000" and data["adjustments"][0]["action"] == "listed"
     assert {(c["occupation_code"], c["level"], c["direction"]) for c in data["coverage"]} == {(BIG_DATA, "junior", ""), (AI, "senior", "智能训练")}
     dup = client.post(f"{API}/listings", body, content_type="application/json")
-    assert dup.status_code == 400 and "already in this province" in dup.json()["detail"]
+    assert dup.status_code == 400 and "already in this province" in dup.json()["message"]
 
     url = f"{API}/listings/{data['id']}/coverage"
     change = {"add": [{"occupation": BIG_DATA, "level": "senior"}], "remove": [{"occupation": AI, "level": "senior", "direction": "智能训练"}],
@@ -181,7 +181,7 @@ def test_api_refuses_changes_to_removed_listings(client):
     client.force_login(officer("140000"))
     response = client.post(f"{API}/listings/{item.pk}/coverage", {"add": [{"occupation": AI, "level": "junior"}], "reason": "r",
                                                                    "document": "d", "effective_on": "2025-06-01"}, content_type="application/json")
-    assert response.status_code == 400 and "removed listing" in response.json()["detail"]
+    assert response.status_code == 400 and "removed listing" in response.json()["message"]
 
 
 def test_date_fields_start_with_today_in_iso_form(client):

@@ -187,3 +187,27 @@ def test_openapi_documents_errors_and_idempotency(client):
             assert {"400", "401", "403", "404", "409", "422", "429"} <= set(operation["responses"]), (method, path)
             names = {p["name"] for p in operation.get("parameters", [])}
             assert ("Idempotency-Key" in names) == (method in {"post", "put", "patch", "delete"}), (method, path)
+
+
+def test_idempotency_key_in_flight_is_409_and_expired_keys_are_forgotten(setup):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    session, enrolment, user = setup
+    _, clear = api_token_create(user, "学习平台")
+    now = timezone.now()
+    IdempotencyRecord.objects.create(user=user, key="busy", fingerprint="x", expires_at=now + timedelta(hours=1))
+    busy = push(Client(), session, enrolment, **bearer(clear), HTTP_IDEMPOTENCY_KEY="busy")
+    assert busy.status_code == 409
+    IdempotencyRecord.objects.create(user=user, key="old", fingerprint="x", status_code=200, expires_at=now - timedelta(seconds=1))
+    fresh = push(Client(), session, enrolment, **bearer(clear), HTTP_IDEMPOTENCY_KEY="old")
+    assert fresh.status_code == 200 and "Idempotent-Replayed" not in fresh
+    assert IdempotencyRecord.objects.get(key="old").status_code == 200
+
+
+def test_malformed_idempotency_key_is_400(setup):
+    session, enrolment, user = setup
+    _, clear = api_token_create(user, "学习平台")
+    response = push(Client(), session, enrolment, **bearer(clear), HTTP_IDEMPOTENCY_KEY="k" * 300)
+    assert response.status_code == 400 and response.json()["field"] == "Idempotency-Key"

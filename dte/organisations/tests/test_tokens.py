@@ -52,3 +52,16 @@ def test_command_prints_the_token_once(capsys):
     out = capsys.readouterr().out
     clear = out.split(": ", 1)[1].split()[0]
     assert ApiToken.objects.get(user=user).digest not in out and clear.startswith("dte_")
+
+
+def test_command_creates_a_read_only_token_for_chosen_groups(capsys):
+    from dte.organisations.tests.factories import UserFactory
+
+    user = UserFactory(username="reader-bot")
+    call_command("token", "create", "reader-bot", "只读", "--read-only", "--groups", "training,registry")
+    token = ApiToken.objects.get(user=user)
+    assert (token.access, token.groups) == ("read", ["registry", "training"])
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("token", "create", "reader-bot", "x", "--groups", "nonsense")

@@ -172,3 +172,31 @@ def test_describe_lists_full_history():
     assert list(describe(s)) == [{"name": "rate", "description": "d", "unit": "fen", "history": [
         {"value": 1, "effective_from": "2024-01-01", "published": "2023-12-01", "citation": "A", "note": "n", "source": "owner_decision"},
         {"value": 2, "effective_from": "2025-01-01", "published": None, "citation": "B", "note": "", "source": "document"}]}]
+
+
+def test_exact_messages_defaults_and_traces_the_first_mutation_run_left(tmp_path):
+    """Survivors of the first `make mutation` run on engine.py, each pinned by one assertion."""
+    s = _set()
+    trace = []
+    assert s.at("rate", date(2025, 6, 1), trace) == 200 and trace[0]["parameter"] == "rate"
+    with pytest.raises(ParameterError) as error:
+        s.with_overrides({"nope": DatedValue(1, None, "x"), "zzz": DatedValue(1, None, "x")})
+    assert str(error.value) == "未知参数 nope, zzz；可用参数见 `dte policy explain`。 (unknown parameter(s): nope, zzz)"
+    assert s.bind(date(2020, 1, 1), []).cell("table", "a") is None  # no value in force yet
+    decision = Decision("x", date(2026, 1, 2), True, [], [], [{"on": date(2026, 1, 2)}])
+    assert '"on": "2026-01-02"' in decision.to_json()
+    s2 = parameters_from_mapping({"r": {"values": [{"value": 1, "effective_from": "2024-01-01", "citation": "A"}]}}, "f")
+    assert (s2.parameters["r"].name, s2.parameters["r"].description, s2.parameters["r"].unit) == ("r", "", "")
+    with pytest.raises(ParameterError) as error:
+        parameters_from_mapping({"r": {"values": [{"value": 1, "effective_from": "2024-01-01", "published": "x", "citation": "A"}]}}, "f")
+    assert str(error.value).startswith("f: r.values[0]: 'x'")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("parameters:\n  r: 1\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="^bad.yaml: parameter r"):
+        load_parameter_file(bad)
+    with pytest.raises(ParameterError) as error:
+        parse_overrides([1])
+    assert str(error.value) == "参数文件必须是 {参数名: 值} 的映射 (parameter file must be a mapping)"
+    with pytest.raises(ParameterError) as error:
+        parse_overrides({"rate": {"value": 1, "published": "soon"}})
+    assert str(error.value).startswith("parameters.rate: 'soon'")

@@ -19,7 +19,7 @@ def test_public_announcement_api_needs_no_login_and_publish_refuses_forbidden_cl
     bad = Announcement.objects.create(training_class=klass, text="保证包就业，年薪二十万", venue="x")
     client.force_login(staff(klass.institution))
     response = client.post(f"/api/registry/announcements/{bad.pk}/publish")
-    assert response.status_code == 422 and "包就业" in response.json()["detail"] and "六(二)" in response.json()["detail"]
+    assert response.status_code == 422 and "包就业" in response.json()["message"] and "六(二)" in response.json()["message"]
     good = Announcement.objects.create(training_class=klass, text="公开招生", venue="x")
     assert client.post(f"/api/registry/announcements/{good.pk}/publish").status_code == 200
     client.logout()
@@ -51,7 +51,7 @@ def test_api_enrolment_returns_the_decision(client):
     client.force_login(staff(klass.institution))
     response = client.post(f"/api/registry/classes/{klass.pk}/enrolments", {"id_number": person.id_number},
                            content_type="application/json")
-    assert response.status_code == 422 and "不符合" in response.json()["detail"]
+    assert response.status_code == 422 and "不符合" in response.json()["message"]
     ok = PersonFactory()
     body = client.post(f"/api/registry/classes/{klass.pk}/enrolments", {"id_number": ok.id_number},
                        content_type="application/json").json()

@@ -94,3 +94,16 @@ def test_trainee_confirms_on_the_invitation_page(client):
     client.post(f"/registry/me/invitations/{enrolment.pk}/", {"agree": "1", "text": commitment_text(person, klass)})
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ENROLLED
+
+
+def test_api_enrolment_of_a_stranger_is_pending_and_invisible(client):
+    person = _shanxi_trainee()
+    tianjin = listed_institution("120100")
+    klass = TrainingClassFactory(institution=tianjin, mode="market")
+    client.force_login(staff(tianjin))
+    response = client.post(f"/api/registry/classes/{klass.pk}/enrolments", {"id_number": person.id_number},
+                           content_type="application/json")
+    assert response.status_code == 201 and response.json()["status"] == "applied"
+    assert person.name not in response.content.decode()
+    listed = client.get("/api/registry/people").json()
+    assert all(row["id"] != person.pk for row in listed["items"])

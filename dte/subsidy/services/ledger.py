@@ -1,4 +1,4 @@
-"""A small double-entry ledger in integer fen (own, not django-hordak: see docs/subsidy-ledger.md).
+"""A small double-entry ledger in integer fen (own, not django-hordak: see docs/subsidy.md).
 
 Accounts: `expense` (subsidy expense of a province's budget year), `payable` (owed to a payee for
 a line), `bank` (the subsidy bank account), `receivable` (recoveries owed by an institution).

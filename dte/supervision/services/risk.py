@@ -15,7 +15,7 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import ExtractHour, ExtractMinute, ExtractSecond, Substr
@@ -23,9 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dte.organisations.scoping import scoped
+from dte.policy.packs import PACK_MODULES, get_pack
 from dte.registry.models import Enrolment, TrainingClass
 from dte.training.models import Attendance, CheckInAttempt
 
+PACK_CODES = tuple(PACK_MODULES)
 # Thresholds, chosen so that honest classes raise nothing (see tests/test_risk.py).
 OUTSIDE_FENCE_MIN = 3  # rejected check-ins outside the geofence in one class
 SHARED_DEVICE_MIN_PEOPLE = 3  # different trainees on one device across sessions of one institution
@@ -85,7 +87,7 @@ def outside_geofence(user) -> list[Signal]:
 def shared_device(user) -> list[Signal]:
     rows = (Attendance.objects.filter(session__training_class__in=_classes(user)).exclude(device_id="")
             .values("device_id", "session__training_class__institution_id", "session__training_class__division_id")
-            .annotate(people=Count("enrolment__person_id", distinct=True), sessions=Count("session_id", distinct=True))
+            .annotate(people=Count("enrolment_id", distinct=True), sessions=Count("session_id", distinct=True))
             .filter(people__gte=SHARED_DEVICE_MIN_PEOPLE))
     return [Signal("shared_device", _("Device %(device)s checked in %(people)d different trainees over %(sessions)d sessions")
                    % {"device": row["device_id"][:12], "people": row["people"], "sessions": row["sessions"]},
@@ -178,12 +180,19 @@ def other_province(user) -> list[Signal]:
 
 
 def overdue_reports(user, today: date | None = None) -> list[Signal]:
-    from dte.training.selectors import reports_pending
+    """Classes whose 30-day report is overdue. Only classes that ended more than the shortest
+    report period ago can be overdue (a working-day period is never shorter than the same number
+    of calendar days), so the per-class deadline is computed for those alone."""
+    from dte.training.selectors import reports_pending_among
 
+    today = today or timezone.localdate()
+    shortest = min((d.days for code in PACK_CODES for d in [get_pack(code).deadlines(today).get("training_report")] if d),
+                   default=0)
+    candidates = _classes(user).filter(end_date__lt=today - timedelta(days=shortest))
     return [Signal("overdue_report", _("The 30-day report was due on %(date)s") % {"date": r.deadline},
                    r.training_class.division_id, r.training_class.institution_id, r.training_class.pk,
                    [{"deadline": r.deadline.isoformat(), "days_overdue": -r.days_left}], subject=str(r.training_class.pk))
-            for r in reports_pending(user, today) if r.state == "overdue"]
+            for r in reports_pending_among(candidates, today) if r.state == "overdue"]
 
 
 def class_after_lapse(user) -> list[Signal]:

@@ -35,11 +35,12 @@ def target_group(case: Case, p: BoundParameters):
     return None
 
 
-def amount_for_days(days: int, first_days: int, first_rate_fen: int, after_rate_fen: int, cap_fen: int) -> int:
-    """五(四): 150 元/天 for the first 10 days, 100 元/天 after, at most 5000 元 per person."""
+def amount_for_days(days: int, first_days: int, first_rate_fen: int, after_rate_fen: int, cap_fen: int | None) -> int:
+    """五(四): 150 元/天 for the first 10 days, 100 元/天 after, at most 5000 元 per person
+    (cap_fen None: the amount before the cap)."""
     days = max(days, 0)
     amount = min(days, first_days) * first_rate_fen + max(days - first_days, 0) * after_rate_fen
-    return min(amount, cap_fen)
+    return amount if cap_fen is None else min(amount, cap_fen)
 
 
 def employment_condition(case: Case, p: BoundParameters):
@@ -77,11 +78,10 @@ def training_subsidy(case: Case, p: BoundParameters):
             return [], [condition]
         reasons.append(condition)
     cap = p.get("subsidy_cap_fen")
-    amount = amount_for_days(days, p.get("subsidy_first_days"), p.get("subsidy_daily_first_days_fen"), p.get("subsidy_daily_after_fen"), cap)
-    if amount == cap and days > 0:
-        uncapped = amount_for_days(days, p.get("subsidy_first_days"), p.get("subsidy_daily_first_days_fen"), p.get("subsidy_daily_after_fen"), 10**12)
-        if uncapped > cap:
-            reasons.append(Reason("CAPPED", f"按天计算 {yuan(uncapped)} 元，超过每人最高 {yuan(cap)} 元，按上限补贴。", p.citation("subsidy_cap_fen"), "reduce"))
+    uncapped = amount_for_days(days, p.get("subsidy_first_days"), p.get("subsidy_daily_first_days_fen"), p.get("subsidy_daily_after_fen"), None)
+    amount = min(uncapped, cap)
+    if uncapped > cap:
+        reasons.append(Reason("CAPPED", f"按天计算 {yuan(uncapped)} 元，超过每人最高 {yuan(cap)} 元，按上限补贴。", p.citation("subsidy_cap_fen"), "reduce"))
     note = (p.get("settlement") or {}).get(case.course.mode, "")
     item = Item("training_subsidy", amount, p.get("training_subsidy_payee"), p.citation("subsidy_daily_first_days_fen"), note=note)
     return [item], reasons
