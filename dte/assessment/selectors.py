@@ -100,6 +100,7 @@ class Due:
     citation: str
     url: str
     provisional: bool = False
+    subject: str = ""  # which record, for the deadline monitor
 
     def days_left(self, today: date | None = None) -> int:
         return (self.due_on - (today or timezone.localdate())).days
@@ -133,15 +134,16 @@ def deadlines_for(user) -> list[Due]:
     for session, deadline in sessions_awaiting_report(user):
         if deadline:
             out.append(Due("report", deadline.date, deadline.citation, reverse("assessment:session", args=[session.pk]),
-                           deadline.provisional))
+                           deadline.provisional, f"{session.evaluation_institution.name} · {session.occupation.name} {session.date}"))
     reports = scoped(user, CertificateReport.objects.filter(
         status__in=[CertificateReport.Status.REPORTED, CertificateReport.Status.APPROVED])).select_related("session")
     for r in reports:
         if r.status == CertificateReport.Status.REPORTED and r.confirm_due_on:
             out.append(Due("confirm", r.confirm_due_on, r.confirm_citation, reverse("assessment:report", args=[r.pk]),
-                           r.confirm_due_provisional))
+                           r.confirm_due_provisional, str(r)))
         elif r.status == CertificateReport.Status.APPROVED and r.issue_due_on:
-            out.append(Due("issue", r.issue_due_on, r.issue_citation, reverse("assessment:report", args=[r.pk])))
+            out.append(Due("issue", r.issue_due_on, r.issue_citation, reverse("assessment:report", args=[r.pk]),
+                           subject=str(r)))
     return sorted(out, key=lambda d: d.due_on)
 
 

@@ -1,7 +1,9 @@
 """The append-only, hash-chained audit trail.
 
-Each event stores the hash of the previous one; `audit_verify` recomputes the chain
-and names any row that was edited, deleted or moved. Rows cannot be updated or
+Each event stores the hash of the previous one, and its own hash is an HMAC keyed with
+DTE_AUDIT_KEY (outside the database); `audit_verify` recomputes the chain, compares it with
+the signed checkpoints exported outside the database (checkpoints.py), and names any row
+that was edited, deleted, moved, cut off or rewritten. Rows cannot be updated or
 deleted through the ORM, and on PostgreSQL a trigger refuses UPDATE/DELETE as well.
 """
 

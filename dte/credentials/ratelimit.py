@@ -36,10 +36,12 @@ def parse_rate(spec: str) -> tuple[int, int]:
 
 def _shared_add(key: str, amount: int, ttl: int) -> int:
     """Add to the shared counter and return its new total (one round trip on Redis)."""
-    backend = getattr(cache, "_cache", None)
-    if backend is not None and hasattr(backend, "get_client"):  # django.core.cache.backends.redis.RedisCache
+    from .verification import shared_client
+
+    client = shared_client()
+    if client is not None:  # Redis: INCRBY and EXPIRE in one round trip
         full = cache.make_and_validate_key(key)
-        pipe = backend.get_client(full, write=True).pipeline()
+        pipe = client.pipeline()
         pipe.incrby(full, amount)
         pipe.expire(full, ttl)
         return int(pipe.execute()[0])

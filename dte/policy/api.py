@@ -39,6 +39,13 @@ def _whole_numbers(value: Any, path: str) -> None:
         _whole_numbers(item, f"{path}.{key}" if isinstance(value, dict) else f"{path}[{key}]")
 
 
+def _all_whole_numbers(value: Any) -> bool:
+    """A number, or a table of numbers by occupation and level (e.g. training_subsidy_fen in Tibet)."""
+    if isinstance(value, dict):
+        return bool(value) and all(_all_whole_numbers(item) for item in value.values())
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class QuoteIn(Schema):
     province: str
     on: str | None = None
@@ -67,8 +74,13 @@ class QuoteIn(Schema):
             parameter = declared.get(name)
             if parameter is None:
                 continue  # the engine names unknown parameters
-            expected = int if parameter.unit in NUMERIC_UNITS else UNIT_TYPES.get(parameter.unit)
-            if expected is not None and (not isinstance(value, expected) or (expected is int and isinstance(value, bool))):
+            if parameter.unit in NUMERIC_UNITS:
+                if value is not None and not _all_whole_numbers(value):  # null: "not published"
+                    raise ValueError(f"parameters.{name}: 应为整数或按职业/等级的整数表（单位 {parameter.unit}） / must be a "
+                                     f"whole number or a table of whole numbers (unit {parameter.unit}), got {value!r}")
+                continue
+            expected = UNIT_TYPES.get(parameter.unit)
+            if expected is not None and not isinstance(value, expected):
                 raise ValueError(f"parameters.{name}: 应为 {expected.__name__}（单位 {parameter.unit}） / must be "
                                  f"{expected.__name__} (unit {parameter.unit}), got {value!r}")
         return self

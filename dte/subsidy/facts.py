@@ -63,7 +63,7 @@ def _training_facts(classes: dict, enrolments: list[Enrolment], stage_end: date 
     from dte.training.selectors import class_summaries
 
     ids = [e.pk for e in enrolments]
-    with_sessions = set(Session.objects.filter(training_class_id__in=list(classes)).values_list("training_class_id", flat=True).distinct())
+    with_sessions = set(Session.objects.filter(training_class_id__in=list(classes)).order_by().values_list("training_class_id", flat=True).distinct())
     facts = {e.pk: {"days": None, "hours_total": None, "hours_online": None, "completed": False} for e in enrolments}
     attended = Attendance.objects.filter(enrolment_id__in=ids, status__in=ATTENDED)
     if stage_end:

@@ -18,5 +18,7 @@ urlpatterns = [
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("publicity/", views.publicity, name="publicity"),
     path("publicity/<int:line_id>/objection/", views.objection, name="objection"),
+    path("lines/<int:line_id>/onward/", views.onward_record, name="onward_record"),
+    path("mine/", views.my_subsidies, name="mine"),
     path("calculator/", views_calculator.calculator, name="calculator"),
 ]

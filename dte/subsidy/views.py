@@ -274,3 +274,35 @@ def budgets(request):
         return xlsx_response("budgets", [_("Province"), _("Year"), _("Budget (yuan)"), _("Committed (yuan)"), _("Remaining (yuan)")],
                              ([b.province_id, b.year, b.amount_fen / 100, s["committed_fen"] / 100, s["remaining_fen"] / 100] for b, s in rows))
     return render(request, "subsidy/budgets.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def onward_record(request, line_id: int):
+    """Yunnan 四(四)3: the institution records its onward payment to the trainee, with evidence."""
+    line = get_scoped_or_404(request.user, ClaimLine.objects.select_related("claim"), write=True, pk=line_id)
+    try:
+        payments.onward_record(line, by=request.user, paid_on=_date(request.POST.get("paid_on")) or timezone.localdate(),
+                               evidence=request.FILES.get("evidence"))
+        messages.success(request, _("Done."))
+    except payments.PaymentRefused as refused:
+        messages.error(request, refused.message)
+    return redirect("subsidy:claim", line.claim_id)
+
+
+@login_required
+def my_subsidies(request):
+    """A trainee's own subsidy lines; onward payments are confirmed here."""
+    from .models import OnwardPayment
+
+    if request.method == "POST":
+        onward = get_scoped_or_404(request.user, OnwardPayment.objects.select_related("line__person", "line__claim"),
+                                   pk=request.POST.get("onward"))
+        try:
+            payments.onward_confirm(onward, by=request.user)
+            messages.success(request, _("Receipt confirmed."))
+        except payments.PaymentRefused as refused:
+            messages.error(request, refused.message)
+        return redirect("subsidy:mine")
+    lines = scoped(request.user, ClaimLine.objects.filter(status__in=("approved", "authorised", "released", "in_batch", "paid")))
+    return render(request, "subsidy/mine.html", {"lines": lines.select_related("claim__institution", "claim__training_class").order_by("-pk")})

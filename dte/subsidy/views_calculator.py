@@ -5,7 +5,6 @@ payees and reasons in Chinese with their clauses; the JSON stays in the API and 
 
 from __future__ import annotations
 
-from datetime import date
 
 from django import forms
 from django.contrib.auth.decorators import login_required

@@ -8,6 +8,8 @@ MONEY_ROLES = (Role.FINANCE_OFFICER, Role.PROVINCE_OFFICER, Role.LOCAL_OFFICER, 
 
 
 def tiles(user):
+    if user.role == Role.TRAINEE:
+        return [Tile(_("My subsidies"), reverse("subsidy:mine"), _("Subsidies claimed for you; confirm onward payments"), order=300)]
     if not (user.is_platform_admin or user.role in MONEY_ROLES or user.role == Role.TRAINING_STAFF):
         return []
     from .models import Claim

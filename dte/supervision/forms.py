@@ -11,7 +11,7 @@ from .models import Complaint, Finding, Inspection, Sanction, SampleDraw
 def _institutions(province_prefix: str = ""):
     qs = Organisation.objects.filter(kind=Organisation.Kind.TRAINING_INSTITUTION, is_active=True, listings__isnull=False)
     if province_prefix:
-        qs = qs.filter(division_id__startswith=province_prefix)
+        qs = qs.filter(division__code__startswith=province_prefix)
     return qs.distinct().order_by("division_id", "name")
 
 

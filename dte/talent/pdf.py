@@ -53,6 +53,7 @@ def letter_facts(certificate, recognitions, pack_name: str) -> dict:
         "rows": [(r.title, STATUS_WORDS.get(r.status, r.status), r.message.replace(f"（{r.citation}）", ""), r.citation)
                  for r in recognitions],
         "date": max(r.recognised_on for r in recognitions).strftime("%Y年%m月%d日"),
+        "verify_url": (certificate.snapshot or {}).get("verify_url", ""),
     }
 
 
@@ -99,7 +100,8 @@ def letter_pdf(facts: dict) -> bytes:
     c.setFont(font, 11)
     c.setFillColorRGB(0.3, 0.3, 0.3)
     notes = [f"持证人：{facts['name']}（身份证号 {facts['id_masked']}）",
-             "本函由数字技术工程师培育平台依据专业技术等级证书数据生成；证书状态以平台公开核验结果为准。",
+             "本函由数字技术工程师培育平台依据专业技术等级证书数据生成；证书状态以平台公开核验结果为准"
+             + (f"（{facts['verify_url']}）。" if facts.get("verify_url") else "。"),
              "证书被撤销或暂停的，本函所述认定同时撤回。"]
     y = max(y - 6 * mm, 60 * mm)
     for note in notes:

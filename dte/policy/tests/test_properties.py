@@ -13,6 +13,7 @@ from .conftest import case_dict
 SHANXI = get_pack("shanxi")
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=400))
 def test_shanxi_amount_monotonic_and_capped(a, b):
     low, high = sorted((a, b))
@@ -22,7 +23,7 @@ def test_shanxi_amount_monotonic_and_capped(a, b):
     assert quote_low == amount_for_days(low, 10, 15000, 10000, 500000)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # a loaded shared machine must not fail it on time
 @given(
     province=st.sampled_from(["tibet", "shanxi", "guangxi", "tianjin", "yunnan"]),
     status=st.sampled_from(["graduate", "employee", "unemployed", "freelancer", "student", "retired"]),

@@ -94,3 +94,22 @@ def test_calculator_form_with_typed_facts_and_with_a_registered_trainee(client, 
     short = client.post("/subsidy/calculator/", {"training_class": k.pk, "status": "employee", "hours_total": 10,
                                                  "training_certificate": "on", "level_certificate_on": "2025-05-01"}).content.decode()
     assert "少于补贴标准目录要求的 64 学时" in short
+
+
+def test_yunnan_onward_payment_in_the_web_ui(client, monkeypatch):
+    from .test_payments import released_batch
+
+    batch, people, claim = released_batch(monkeypatch, "yunnan", trainees=1)
+    from dte.subsidy.services import payments
+
+    payments.result_import(batch, result_file(batch), filename="r.csv", by=people.releaser)
+    line = claim.lines.get()
+    client.force_login(staff(claim.institution))
+    client.post(f"/subsidy/lines/{line.pk}/onward/", {"paid_on": "2025-06-01", "evidence": SimpleUploadedFile("回单.pdf", b"%PDF")})
+    line.refresh_from_db()
+    assert line.onward.paid_on.isoformat() == "2025-06-01" and line.onward.confirmed_at is None
+    client.force_login(line.person.user)
+    assert "¥3,000.00" in client.get("/subsidy/mine/").content.decode()
+    client.post("/subsidy/mine/", {"onward": line.onward.pk})
+    line.onward.refresh_from_db()
+    assert line.onward.confirmed_at is not None

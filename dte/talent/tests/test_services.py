@@ -134,3 +134,18 @@ def test_entries_are_validated():
     with pytest.raises(TalentError):
         talent_entry_withdraw(talent_entry_add(who, by=officer, kind="award", title="先进个人", awarded_on=date(2025, 1, 1)),
                               by=officer, reason="")
+
+
+def test_every_talent_row_is_scoped_to_the_persons_jurisdiction():
+    from dte.organisations.scoping import scoped
+
+    who = person("450102")
+    continuing_education_record_for_training(completed_enrolment(who, hours="30"))
+    certificate_benefits_record(LevelCertificateFactory(person=who))
+    talent_entry_add(who, by=official("450000"), kind="award", title="优秀学员", awarded_on=date(2025, 1, 1))
+    for model in (ContinuingEducationRecord, TitleRecognition, TalentEntry):
+        assert scoped(official("450000"), model.objects.all()).count() == 1
+        assert scoped(official("450100", role="local_officer"), model.objects.all()).count() == 1
+        assert scoped(official("140000"), model.objects.all()).count() == 0  # another province sees nothing
+        assert scoped(who.user, model.objects.all()).count() == 1  # the person themself
+        assert scoped(person("450102").user, model.objects.all()).count() == 0

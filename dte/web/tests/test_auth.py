@@ -165,3 +165,18 @@ def test_content_security_policy_header(client):
     assert "default-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
     assert "onchange=" not in response.content.decode()
+
+
+def test_no_template_has_inline_script_the_policy_would_block():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for template in root.rglob("templates/**/*.html"):
+        text = template.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in tag and "csp_nonce" not in tag:
+                offenders.append(f"{template.name}: {tag}")
+        offenders += [f"{template.name}: {m}" for m in re.findall(r"\son[a-z]+=\"", text)]
+    assert not offenders
