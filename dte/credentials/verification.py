@@ -282,4 +282,16 @@ def discard_pending() -> None:
     ratelimit.reset()
 
 
-atexit.register(flush)
+def _flush_at_exit() -> None:
+    """Write what is left when the process ends (a gunicorn worker's exit); silent when the database is gone."""
+    with _lock:
+        rows = _buffer[:]
+        _buffer.clear()
+    if rows:
+        try:
+            VerificationLog.objects.bulk_create(rows)
+        except Exception:  # noqa: BLE001, S110 - nothing left to report to at interpreter exit
+            pass
+
+
+atexit.register(_flush_at_exit)

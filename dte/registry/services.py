@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from dte.catalogue.selectors import institution_bar_reason
 from dte.audit.services import audit_record
 from dte.organisations.permissions import require_permission
 from dte.organisations.roles import Role
@@ -188,6 +189,8 @@ def enrolment_create(training_class: TrainingClass, person: Person, *, source: s
     Entered by an institution for a person it does not reach: a pending enrolment (above)."""
     if source != Enrolment.Source.SELF:  # the person's own enrolment is checked by its caller (owner)
         require_permission(by, "registry.enrolment.create", training_class)
+    if barred := institution_bar_reason(training_class.institution, "training"):
+        raise RegistryError(barred, code="INSTITUTION_BARRED")
     if training_class.status not in ENROLLING_STATUSES:
         raise RegistryError(f"该班级状态为“{training_class.get_status_display()}”，不能报名。", code="CLASS_CLOSED")
     pending = source != Enrolment.Source.SELF and not institution_reaches(person, training_class.institution_id)

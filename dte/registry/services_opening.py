@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import transaction
 
+from dte.catalogue.selectors import institution_bar_reason
 from dte.audit.services import audit_record
 from dte.organisations.permissions import require_permission
 from dte.organisations.roles import Role
@@ -92,6 +93,8 @@ def class_application_submit(application: ClassApplication, *, by=None, today: d
     require_permission(by, "registry.class.application.submit", application)
     today = today or date.today()
     klass = application.training_class
+    if barred := institution_bar_reason(klass.institution, "training"):
+        raise RegistryError(barred, code="INSTITUTION_BARRED")
     due = rules.opening_due(klass.division_id, klass.start_date)
     if due is not None and today > due.date:
         unit = "个工作日" if due.unit == "working" else "日"

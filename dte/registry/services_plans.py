@@ -7,6 +7,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from dte.catalogue.selectors import institution_bar_reason
 from dte.audit.services import audit_record
 from dte.catalogue.models import InstitutionListing, ListingCoverage
 from dte.organisations.permissions import require_permission
@@ -65,6 +66,8 @@ def training_class_create(*, institution, occupation, level: str, title: str, di
                           end_date: date, capacity: int = 50, mode: str = TrainingClass.Mode.SUBSIDISED,
                           direction: str = "", quota: PlanQuota | None = None, by=None) -> TrainingClass:
     require_permission(by, "registry.class.create", institution)
+    if barred := institution_bar_reason(institution, "training"):
+        raise RegistryError(barred, code="INSTITUTION_BARRED")
     if end_date < start_date:
         raise RegistryError("结束日期早于开班日期。", code="BAD_DATES")
     if division_id[:2] != institution.division_id[:2]:

@@ -90,3 +90,18 @@ def test_shanxi_messages_and_uncapped_amount():
     capped = quote("shanxi", **{"course.training_days": 60})
     assert [(r.code, r.message) for r in capped.reasons] == [("CAPPED", "按天计算 6500 元，超过每人最高 5000 元，按上限补贴。")]
     assert quote("shanxi", **{"course.training_days": 0}).total_fen == 0 and quote("shanxi", **{"course.training_days": 0}).reasons == []
+
+
+def test_citations_and_messages_of_the_remaining_branches():
+    tianjin = "津人社办发〔2022〕94号"
+    below = quote("tianjin", **{"course.hours_total": 100, "course.hours_online": 0}).reasons[0]
+    assert below.citation == tianjin + " 附件3；三(四)（按职业技能培训费补贴最高标准享受补贴）"
+    missing = quote("tianjin", **{"course.occupation_code": "2-02-38-13"}).reasons[0]
+    assert missing.citation == below.citation
+    vocational = quote("tianjin", **{"trainee.status": "student", "trainee.school_type": "vocational"}).reasons[0]
+    assert (vocational.message, vocational.citation) == ("在校学生仅普通高校全日制学生可参加培训。", tianjin + " 二")
+    undated = quote("tianjin", **{"trainee.status": "student", "trainee.graduation_date": None}).reasons[0]
+    assert undated.message.endswith("（毕业日期：未提供）。")
+    assert quote("yunnan", **{"trainee.status": None}).reasons[0].message == "缺少人员类别（在岗/在校/退休/毕业日期等），无法判断是否属于培育对象。"
+    assert quote("guangxi", **{"course.level_certificate": None}).reasons[0].message == "未取得专业技术等级证书。"
+    assert "ONLINE_HOURS_OVER_CAP" not in [r.code for r in quote("tianjin", **{"course.hours_online": None}).reasons]

@@ -8,6 +8,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from dte.catalogue.selectors import institution_bar_reason
 from dte.audit.services import audit_record
 from dte.catalogue.selectors import overrides_with_official_standards
 from dte.policy.packs.common import years_after
@@ -100,6 +101,8 @@ def _line(claim: Claim, cf, result: dict, item: str, today: date, **extra) -> Cl
 
 
 def _refuse_if_held(institution) -> None:
+    if barred := institution_bar_reason(institution, "training"):  # suspended or removed: no claims at all
+        raise ClaimRefused(barred)
     hold = InstitutionHold.objects.filter(institution=institution, released_at__isnull=True).first()
     if hold is not None:
         raise ClaimRefused(f"本机构的补贴申领已暂停：{hold.reason}（{HOLD_CITATION}）")

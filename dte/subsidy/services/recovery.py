@@ -62,3 +62,22 @@ def recovery_repaid(recovery: Recovery, *, by, repaid_on: date | None = None) ->
             InstitutionHold.objects.filter(institution_id=institution, released_at__isnull=True).update(released_at=timezone.now())
         audit_record("subsidy.recovery_repaid", obj=recovery, division_code=recovery.line.claim.province_id, organisation_id=institution)
     return recovery
+
+
+def institution_sanctioned(institution, *, by, reason: str, training_class=None) -> dict:
+    """Money consequences of a sanction decided in supervision (广西人社厅通知 五(三) 退出目录;
+    津人社办发〔2022〕94号 四(一) 对认定违规的人员或班期不予补贴，已发放的……追回): the institution's
+    further claims are held, and every paid line of the class the finding concerns gets a recovery.
+    Returns what was done, for the sanction's record."""
+    with transaction.atomic():
+        hold = InstitutionHold.objects.filter(institution=institution, released_at__isnull=True).first() or \
+            InstitutionHold.objects.create(institution=institution, reason=f"监管处理：{reason[:200]}", created_by=by)
+        recoveries = []
+        if training_class is not None:
+            paid = (ClaimLine.objects.filter(claim__training_class=training_class, status=ClaimLine.Status.PAID)
+                    .exclude(recoveries__isnull=False).order_by("pk"))
+            for line in paid:
+                recoveries.append(recovery_open(line, by=by, reason=f"监管处理：{reason}", hold=True).pk)
+        audit_record("subsidy.institution_sanctioned", obj=hold, after={"reason": reason, "recoveries": recoveries},
+                     organisation_id=institution.pk)
+    return {"hold": hold.pk, "recoveries": recoveries}

@@ -147,7 +147,8 @@ def sanction_impose(finding: Finding, user, *, kind: str, reason: str, document:
             ))
         if not sanctions:
             raise SupervisionError(_("The institution already has this status."))
-        consequences = sanction_consequences(inspection.institution, by=user, reason=reason)
+        consequences = sanction_consequences(inspection.institution, by=user, reason=reason,
+                                             training_class=inspection.training_class)
         for sanction in sanctions:
             sanction.consequences = consequences
             sanction.save(update_fields=["consequences"])
@@ -158,14 +159,9 @@ def sanction_impose(finding: Finding, user, *, kind: str, reason: str, document:
     return sanctions[0]
 
 
-def sanction_consequences(institution, *, by, reason: str) -> dict:
-    """Hold the institution's open subsidy claims and open recoveries where the subsidy domain
-    offers it (it owns claims and payments)."""
-    from importlib import util
+def sanction_consequences(institution, *, by, reason: str, training_class=None) -> dict:
+    """The subsidy domain holds the institution's further claims and recovers what was paid for
+    the class the finding concerns (it owns claims, payments and the ledger)."""
+    from dte.subsidy.services.recovery import institution_sanctioned
 
-    if util.find_spec("dte.subsidy.services") is None:
-        return {}
-    from dte.subsidy import services as subsidy
-
-    hold = getattr(subsidy, "institution_claims_hold", None)
-    return hold(institution, by=by, reason=reason) if hold else {}
+    return institution_sanctioned(institution, by=by, reason=reason, training_class=training_class)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from stdnum import luhn
 from stdnum.iso7064 import mod_11_2
 
+from dte.catalogue.selectors import institution_bar_reason
 from dte.audit.services import audit_record
 from dte.catalogue.models import InstitutionListing, Level
 from dte.registry.models import Enrolment
@@ -165,6 +166,8 @@ def certificates_issue(training_class, *, by, enrolment_ids=None, issued_on: dat
     from ..pdf import certificate_pdf
 
     require_permission(by, "training.certificate.issue", training_class)
+    if barred := institution_bar_reason(training_class.institution, "training"):
+        raise TrainingError(barred)
 
     issued_on = issued_on or timezone.localdate()
     preview = certificate_preview(training_class, enrolment_ids, issued_on=issued_on)
