@@ -47,7 +47,7 @@ def test_tianjin_standards_match_attachment_3_exactly():
         for level, (hours, yuan) in zip(LEVELS, cells):
             row = rows.get(occupation__code=code, level=level)
             assert (row.hours_required, row.amount_fen) == (hours, yuan * 100), (code, level)
-            assert row.effective_from == date(2022, 11, 29)
+            assert row.effective_from == date(2022, 11, 30)  # 本方案自印发之日起施行；版记：2022年11月30日印发
             assert "津人社办发〔2022〕94号 附件3" in row.citation
     big_data = subsidy_standard_in_force("120000", "2-02-38-03", "intermediate", date(2024, 1, 1))
     assert (big_data.hours_required, big_data.amount_fen) == (128, 403100)
