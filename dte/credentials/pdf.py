@@ -39,7 +39,8 @@ class Layout:
         return any(x0 < qx1 and qx0 < x1 and y0 < qy1 and qy0 < y1 for x0, y0, x1, y1 in self.text)
 
 
-def _font() -> str:
+def cjk_font() -> str:
+    """Register reportlab's built-in CJK font once; every PDF of the platform uses it."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
@@ -93,7 +94,7 @@ def _body_lines(body: str, rows: list[tuple[str, str]], width: float, top: float
 
 def render(*, title: str, body: str, rows: list[tuple[str, str]], footer_right: list[str], footer_left: str,
            verify_url: str, author: str) -> tuple[bytes, Layout]:
-    font = _font()
+    font = cjk_font()
     buffer, layout = io.BytesIO(), Layout()
     width, height = PAGE
     c = canvas.Canvas(buffer, pagesize=PAGE, invariant=1)

@@ -8,34 +8,15 @@ import io
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from dte.credentials.pdf import FONT, cjk_font, wrap
 from dte.policy.occupations import LEVEL_NAMES
 
-FONT = "STSong-Light"
 STATUS_WORDS = {"recognised": "认定", "may_apply": "可直接申报评审", "reference": "申报评审的重要参考", "excluded": "不适用直接认定",
                 "withdrawn": "已撤回"}
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def wrap(text: str, size: float, width: float) -> list[str]:
-    """Wrap CJK text by measured width (there are no spaces to break on)."""
-    lines, current = [], ""
-    for char in text:
-        if pdfmetrics.stringWidth(current + char, FONT, size) > width:
-            lines.append(current)
-            current = char
-        else:
-            current += char
-    if current:
-        lines.append(current)
-    return lines
 
 
 def letter_facts(certificate, recognitions, pack_name: str) -> dict:
@@ -58,7 +39,7 @@ def letter_facts(certificate, recognitions, pack_name: str) -> dict:
 
 
 def letter_pdf(facts: dict) -> bytes:
-    font = _font()
+    font = cjk_font()
     buffer = io.BytesIO()
     width, height = A4
     left, right = 25 * mm, width - 25 * mm
