@@ -25,6 +25,14 @@ def test_setup_loads_reference_data_accounts_and_people(settings):
     for person in Person.objects.all()[:50]:
         validate_id_number(person.id_number)  # every generated number is valid
         assert person.birth_date.strftime("%Y%m%d") == person.id_number[6:14]
+    # subsidies: a budget per province, and a claim whose publicity has ended waits for finance
+    from dte.subsidy.models import Budget, Claim
+    from dte.subsidy.services.review import claim_authorise
+
+    assert Budget.objects.count() == 5
+    claim = Claim.objects.get()
+    assert claim.status == "approved" and claim.lines.filter(amount_fen__gt=0).exists()
+    claim_authorise(claim, by=User.objects.get(username="sx_finance"))
     count = Person.objects.count()
     call_command("demo", scale=1)  # deterministic: a re-run adds nobody
     assert Person.objects.count() == count
