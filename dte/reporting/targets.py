@@ -110,3 +110,19 @@ def suppress(count: int, threshold: int | None = None) -> str:
     """A published cell: counts below the threshold (default 5) show as "<5"."""
     threshold = settings.DTE_STATS_SUPPRESS_BELOW if threshold is None else threshold
     return f"<{threshold}" if 0 < count < threshold else str(count)
+
+
+def subsidy_spend(province_code: str, year: int) -> dict:
+    """Subsidy money against the year's budget (dte.subsidy owns the figures): budget, committed
+    (approved and beyond), paid, remaining — integer fen; rate = committed / budget."""
+    from django.db.models import Sum
+
+    from dte.subsidy.models import ClaimLine
+    from dte.subsidy.services.review import budget_status
+
+    status = budget_status(province_code, year)
+    status["paid_fen"] = ClaimLine.objects.filter(claim__province_id=province_code, claim__budget_year=year,
+                                                  status=ClaimLine.Status.PAID).aggregate(s=Sum("amount_fen"))["s"] or 0
+    budget = status["budget_fen"]
+    status["rate"] = min(status["committed_fen"] / budget, 1.0) if budget else 0.0
+    return status

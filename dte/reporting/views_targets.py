@@ -4,6 +4,7 @@ published for the public (small cells suppressed, here and in the export)."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from dte.privacy.spreadsheet import safe_row
 from dte.catalogue.models import Level
 from dte.geography.models import Division
 
-from .targets import targets_progress, suppress
+from .targets import subsidy_spend, suppress, targets_progress
 from .views import XLSX, _year, may_view
 
 PROVINCES = {"tianjin": "120000", "shanxi": "140000", "guangxi": "450000", "yunnan": "530000", "tibet": "540000"}
@@ -76,6 +77,8 @@ def _render(request, user, public: bool):
         "progress": progress, "province": province, "public": public, "title": title, "year": year,
         "provinces": [(key, division, names.get(division, key)) for key, division in PROVINCES.items()],
         "threshold": settings.DTE_STATS_SUPPRESS_BELOW,
+        "spend": None if public else subsidy_spend(province, year or date.today().year),
+        "spend_year": year or date.today().year,
     })
 
 

@@ -68,3 +68,19 @@ def test_published_page_suppresses_and_officials_see_exact_counts(client):
     assert "<5" in cells and 2 not in cells and "2" not in cells
     client.force_login(user)
     assert "<strong>2</strong>" in client.get("/reporting/targets/").content.decode()
+
+
+def test_officials_see_subsidy_spend_against_the_budget(client):
+    from dte.subsidy.models import Budget
+    from dte.organisations.tests.factories import division
+    from dte.reporting.targets import subsidy_spend
+
+    user = officer("140000")
+    assert subsidy_spend("140000", 2026)["budget_fen"] is None
+    Budget.objects.create(province=division("140000"), year=2026, amount_fen=123_456_700, basis="年度预算")
+    spend = subsidy_spend("140000", 2026)
+    assert spend["budget_fen"] == 123_456_700 and spend["committed_fen"] == 0 and spend["remaining_fen"] == 123_456_700
+    client.force_login(user)
+    page = client.get("/reporting/targets/?province=shanxi&year=2026").content.decode()
+    assert "¥1,234,567.00" in page
+    assert "¥1,234,567.00" not in client.get("/reporting/public/?province=shanxi&year=2026").content.decode()
