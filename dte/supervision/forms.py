@@ -57,7 +57,7 @@ class InspectionForm(forms.Form):
 
 class FindingForm(forms.Form):
     severity = forms.ChoiceField(label=_("Severity"), choices=Finding.Severity.choices)
-    text = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    text = forms.CharField(label=_("Problem found"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     evidence = forms.FileField(label=_("Photo or file"), required=False)
 
 
@@ -71,7 +71,7 @@ class CloseForm(forms.Form):
 
 
 class SanctionForm(forms.Form):
-    finding = forms.ModelChoiceField(label=_("Finding"), queryset=Finding.objects.none())
+    finding = forms.ModelChoiceField(label=_("Problem found"), queryset=Finding.objects.none())
     kind = forms.ChoiceField(label=_("Sanction"), choices=Sanction.Kind.choices)
     reason = forms.CharField(label=_("Reason"), max_length=255)
     document = forms.CharField(label=_("Document"), max_length=128)
@@ -103,4 +103,4 @@ class EvaluationScoreForm(forms.Form):
     pass_rate = forms.DecimalField(label=_("Exam pass rate"), min_value=0, max_value=100, decimal_places=1)
     teaching = forms.DecimalField(label=_("Teaching quality"), min_value=0, max_value=100, decimal_places=1)
     compliance = forms.DecimalField(label=_("Compliance (complaints, findings)"), min_value=0, max_value=100, decimal_places=1)
-    comments = forms.CharField(label=_("Comments"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    comments = forms.CharField(label=_("Evaluation comments"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)

@@ -124,7 +124,7 @@ class Inspection(models.Model):
         REMOTE_VIDEO = "remote_video", _("Remote video review")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Under way")
         FOLLOW_UP = "follow_up", _("Follow-up in progress")
         CLOSED = "closed", _("Closed")
 
@@ -283,7 +283,7 @@ class InstitutionEvaluation(models.Model):
     figures = models.JSONField(default=dict)  # attendance, pass rate, complaints, findings, spot checks
     scores = models.JSONField(default=dict)  # criterion -> 0..100, entered by the evaluator
     total_score = models.DecimalField(_("total score"), max_digits=5, decimal_places=1, null=True, blank=True)
-    comments = models.TextField(_("comments"), blank=True)
+    comments = models.TextField(_("evaluation comments"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     released_on = models.DateField(_("released on"), null=True, blank=True)
