@@ -3,11 +3,13 @@
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_sup .venv/bin/python bench/supervision_signals.py [PEOPLE]
 (default 1,000,000; the database is disposable: it is migrated and filled on the first run, reused after).
 
-Fills one province (Shanxi) with PEOPLE trainees in classes of 50, each class with 4 offline
-sessions and one check-in per trainee and session (PEOPLE × 4 attendance rows, written with
-PostgreSQL COPY), plus one planted anomaly of each kind. Then prints, for the province officer:
+Fills one province (Shanxi) with PEOPLE trainees in classes of 50, each class with BENCH_SESSIONS
+(default 4) offline sessions and one check-in per trainee and session (written with PostgreSQL COPY),
+a training certificate for every trainee and a level certificate for every second one (the targets'
+measures), 99 % of 30-day reports filed, plus the demo's planted anomaly of each kind. Then prints, for the province officer:
 the time to compute all risk signals (goal ≤ 60 s) with the signals found, and the targets
-dashboard (/reporting/targets/) cold and warm (goal ≤ 200 ms warm), with the reference of a bare
+dashboard (/reporting/targets/) cold and warm (goal ≤ 200 ms warm; warm = the five-minute cache of
+the progress figures), with the reference of a bare
 COUNT over the same tables in the same run, and peak memory.
 """
 
@@ -114,7 +116,24 @@ def populate(people: int) -> None:
     staff = User.objects.filter(role="training_staff").order_by("pk").first()
     TrainingReport.objects.bulk_create([TrainingReport(training_class=c, submitted_at=now, submitted_by=staff, rows=[])
                                         for c in classes if c.pk % 100], batch_size=5000)
+    # every trainee holds a training certificate, every second one a level certificate (the targets' measures)
+    evaluator = Organisation.objects.filter(kind="evaluation", division__code__startswith="14").order_by("pk").first()
     with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO training_trainingcertificate (number, snapshot, snapshot_sha256, pdf, pdf_sha256, issued_on, status,
+                   revoked_reason, enrolment_id, issued_by_id, verify_token)
+            SELECT 'B' || e.id, '{}'::jsonb, '', '', '', c.end_date + 3, 'valid', '', e.id, %s, md5('t' || e.id)
+            FROM registry_enrolment e JOIN registry_trainingclass c ON c.id = e.training_class_id
+            WHERE c.title LIKE '基准班%%'""", [staff.pk])
+        cursor.execute("""
+            INSERT INTO credentials_levelcertificate (number, token, level, direction, issuer_name, exam_date,
+                   national_reference, source_label, issued_on, status, status_reason, snapshot, snapshot_sha256, key_id,
+                   signature, pdf, pdf_sha256, pdf_signature, created_at, issued_by_id, issuer_id, occupation_id, person_id)
+            SELECT 'L' || e.id, md5('l' || e.id), c.level, '', %s, c.end_date + 20, '', 'bench', c.end_date + 60, 'valid', '',
+                   '{}'::jsonb, '', '', '', '', '', '', now(), %s, %s, c.occupation_id, e.person_id
+            FROM registry_enrolment e JOIN registry_trainingclass c ON c.id = e.training_class_id
+            WHERE c.title LIKE '基准班%%' AND e.id %% 2 = 0
+              AND NOT EXISTS (SELECT 1 FROM credentials_levelcertificate x WHERE x.person_id = e.person_id)""", [evaluator.name, staff.pk, evaluator.pk])
         cursor.execute("ANALYZE")
 
 

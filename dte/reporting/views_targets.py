@@ -19,7 +19,7 @@ from dte.privacy.spreadsheet import safe_row
 from dte.catalogue.models import Level
 from dte.geography.models import Division
 
-from .targets import subsidy_spend, suppress, targets_progress
+from .targets import subsidy_spend, suppress, targets_progress_cached
 from .views import XLSX, _year, may_view
 
 PROVINCES = {"tianjin": "120000", "shanxi": "140000", "guangxi": "450000", "yunnan": "530000", "tibet": "540000"}
@@ -68,7 +68,7 @@ def _render(request, user, public: bool):
         not public and request.user.organisation) else "140000"
     province = PROVINCES.get(request.GET.get("province", ""), default)
     year = _year(request.GET.get("year", ""))
-    progress = _labelled(targets_progress(user, province, year=year), public)
+    progress = _labelled(targets_progress_cached(user, province, year=year), public)
     title = _("Progress against the province's targets")
     names = dict(Division.objects.filter(code__in=PROVINCES.values()).values_list("code", "name"))
     if request.GET.get("export") == "xlsx":

@@ -12,6 +12,29 @@ from dte.reporting.targets import suppress, targets_progress
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()  # the pages keep progress for five minutes per scope
+
+
+def test_the_page_keeps_progress_for_five_minutes_per_scope(client):
+    from dte.training.models import TrainingCertificate
+    from dte.training.tests.factories import TrainingClassFactory, institution, trainee
+
+    c = TrainingClassFactory(institution=institution("120101"))
+    user = officer("120000")
+    client.force_login(user)
+    assert "<strong>0</strong>" in client.get("/reporting/targets/?province=tianjin").content.decode()
+    TrainingCertificate.objects.create(number="C1", enrolment=trainee(c), snapshot={}, snapshot_sha256="0" * 64,
+                                       pdf_sha256="0" * 64, issued_on=date(2025, 1, 10), issued_by=user)
+    assert "<strong>0</strong>" in client.get("/reporting/targets/?province=tianjin").content.decode()  # cached
+    other = officer("120000")  # another bureau of the same scope kind gets its own entry
+    client.force_login(other)
+    assert "<strong>1</strong>" in client.get("/reporting/targets/?province=tianjin").content.decode()
+
+
 def test_every_pack_states_its_document_target():
     targets = {code: get_pack(code)._bound(date(2026, 1, 1)).get("training_targets") for code in
                ("tianjin", "shanxi", "guangxi", "yunnan", "tibet")}
