@@ -18,11 +18,12 @@ from dte.privacy.spreadsheet import safe_row
 
 from dte.catalogue.models import Level
 from dte.geography.models import Division
+from dte.policy.packs import PACK_MODULES, get_pack
 
 from .targets import subsidy_spend, suppress, targets_progress_cached
 from .views import XLSX, _year, may_view
 
-PROVINCES = {"tianjin": "120000", "shanxi": "140000", "guangxi": "450000", "yunnan": "530000", "tibet": "540000"}
+PROVINCES = {code: get_pack(code).division_code for code in PACK_MODULES}  # one per policy pack
 BREAKDOWN_LABELS = {"year": "Year", "occupation": "Occupation", "level": "Level", "prefecture": "Prefecture",
                     "institution": "Institution"}
 

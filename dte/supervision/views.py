@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from dte.organisations.models import Organisation
 from dte.organisations.roles import Role
 from dte.organisations.scoping import get_scoped_or_404, scoped
+from dte.policy.packs import PACK_MODULES, get_pack
 from dte.registry.tables import Column, list_page
 
 from .clocks import clocks_for
@@ -41,6 +42,11 @@ def _require_supervisor(user) -> None:
         raise PermissionDenied(_("Only supervising bureaus see this."))
 
 
+def province_packs():
+    """The provinces the platform serves: one per policy pack (a new province is a new pack)."""
+    return [get_pack(code) for code in PACK_MODULES]
+
+
 def _province_prefix(user) -> str:
     return user.organisation.division_id[:2] if user.organisation else ""
 
@@ -61,11 +67,10 @@ def public_complaint(request):
             refusal = str(error)
         else:
             return render(request, "supervision/public_received.html", {"complaint": complaint})
-    hotlines = [(name, *complaint_services.hotline_for(code)) for code, name in PROVINCES]
+    hotlines = [(pack.name, *complaint_services.hotline_for(pack.division_code)) for pack in province_packs()]
     return render(request, "supervision/public_complaint.html", {"form": form, "refusal": refusal, "hotlines": hotlines})
 
 
-PROVINCES = [("120000", "天津市"), ("140000", "山西省"), ("450000", "广西壮族自治区"), ("530000", "云南省"), ("540000", "西藏自治区")]
 
 
 def public_track(request):
@@ -309,11 +314,12 @@ def signals(request):
                 form = DismissForm(request.POST)
                 if not form.is_valid():
                     raise SupervisionError(_("Give the reason for dismissing the signal."))
-                risk_services.signal_dismiss(request.user, form.cleaned_data["key"], reason=form.cleaned_data["reason"])
+                risk_services.signal_dismiss(request.user, form.cleaned_data["key"], kind=request.POST.get("signal_kind", ""),
+                                             reason=form.cleaned_data["reason"])
                 messages.success(request, _("Signal dismissed; the reason is in the audit trail."))
                 return redirect("supervision:signals")
             inspection = risk_services.signal_inspect(request.user, request.POST.get("key", ""),
-                                                      kind=request.POST.get("kind", Inspection.Kind.DOCUMENTS),
+                                                      signal_kind=request.POST.get("signal_kind", ""), kind=request.POST.get("kind", Inspection.Kind.DOCUMENTS),
                                                       planned_on=date.today())
             return redirect("supervision:inspection", inspection.pk)
         except SupervisionError as error:

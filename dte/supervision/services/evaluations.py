@@ -39,9 +39,10 @@ def evaluation_figures(institution, year: int) -> dict:
     enrolments = Enrolment.objects.filter(training_class__institution=institution, training_class__start_date__year=year
                                           ).exclude(status=Enrolment.Status.WITHDRAWN)
     sessions = Session.objects.filter(training_class__institution=institution, training_class__start_date__year=year)
-    expected = sum(n_sessions * n_people for n_sessions, n_people in (
-        (s["n"], enrolments.filter(training_class_id=s["training_class_id"]).count())
-        for s in sessions.values("training_class_id").annotate(n=Count("pk"))))
+    # one GROUP BY each: sessions per class and trainees per class; expected = Σ sessions × trainees
+    people = dict(enrolments.order_by().values("training_class_id").annotate(n=Count("pk")).values_list("training_class_id", "n"))
+    expected = sum(n * people.get(class_id, 0) for class_id, n in
+                   sessions.order_by().values("training_class_id").annotate(n=Count("pk")).values_list("training_class_id", "n"))
     attended = Attendance.objects.filter(session__in=sessions, status__in=ATTENDED).count()
     figures = {
         "classes": enrolments.values("training_class_id").distinct().count(),
@@ -130,7 +131,14 @@ def _pct(bp) -> str:
 
 
 def evaluation_pdf(evaluation: InstitutionEvaluation) -> bytes:
-    """The published report (reportlab, CJK font)."""
+    """The published report (reportlab, CJK font), always in Chinese."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return _evaluation_pdf(evaluation)
+
+
+def _evaluation_pdf(evaluation: InstitutionEvaluation) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
@@ -150,7 +158,7 @@ def evaluation_pdf(evaluation: InstitutionEvaluation) -> bytes:
         ("培训出勤率", _pct(f.get("attendance_rate_bp"))), ("考核通过率", _pct(f.get("pass_rate_bp"))),
         ("投诉举报", str(f.get("complaints", 0))), ("检查 / 抽查", f"{f.get('inspections', 0)} / {f.get('spot_checks', 0)}"),
         ("严重 / 一般问题", f"{f.get('findings_major', 0)} / {f.get('findings_minor', 0)}"),
-        *[(str(label), evaluation.scores.get(key, "—")) for key, label in CRITERIA_ZH.items()],
+        *[(str(label), evaluation.scores.get(key, "—")) for key, label in CRITERIA.items()],
         ("总分", str(evaluation.total_score or "—")), ("公布日期", str(evaluation.released_on or "")),
     ]
     y = height - 45 * mm
@@ -172,5 +180,3 @@ def evaluation_pdf(evaluation: InstitutionEvaluation) -> bytes:
     pdf.save()
     return buffer.getvalue()
 
-
-CRITERIA_ZH = {"attendance": "出勤情况", "pass_rate": "考核通过情况", "teaching": "教学质量", "compliance": "合规情况"}

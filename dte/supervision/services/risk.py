@@ -21,6 +21,7 @@ from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import ExtractHour, ExtractMinute, ExtractSecond, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dte.organisations.scoping import scoped
 from dte.policy.packs import PACK_MODULES, get_pack
@@ -53,16 +54,16 @@ class Signal:
 
 
 KINDS = {
-    "outside_geofence": _("Check-ins outside the geofence"),
-    "shared_device": _("One device for many trainees"),
-    "two_classes_at_once": _("A trainee in two classes at the same time"),
-    "identical_seconds": _("Check-ins at the identical second"),
-    "impossible_travel": _("Impossible travel between venues"),
-    "other_province": _("Trainee registered or certified in another province"),
-    "overdue_report": _("30-day report overdue"),
-    "class_after_listing_lapsed": _("Class opened after the listing lapsed"),
-    "quota_exceeded": _("Class enrolled beyond its quota"),
-    "pass_rate_high": _("Pass rate far above the occupation's norm"),
+    "outside_geofence": gettext_lazy("Check-ins outside the geofence"),
+    "shared_device": gettext_lazy("One device for many trainees"),
+    "two_classes_at_once": gettext_lazy("A trainee in two classes at the same time"),
+    "identical_seconds": gettext_lazy("Check-ins at the identical second"),
+    "impossible_travel": gettext_lazy("Impossible travel between venues"),
+    "other_province": gettext_lazy("Trainee registered or certified in another province"),
+    "overdue_report": gettext_lazy("30-day report overdue"),
+    "class_after_listing_lapsed": gettext_lazy("Class opened after the listing lapsed"),
+    "quota_exceeded": gettext_lazy("Class enrolled beyond its quota"),
+    "pass_rate_high": gettext_lazy("Pass rate far above the occupation's norm"),
 }
 
 
@@ -260,6 +261,11 @@ def high_pass_rates(user) -> list[Signal]:
 
 DETECTORS = (outside_geofence, shared_device, two_classes_and_travel, identical_seconds, other_province,
              overdue_reports, class_after_lapse, high_pass_rates)
+DETECTOR_OF = {"outside_geofence": outside_geofence, "shared_device": shared_device,
+               "two_classes_at_once": two_classes_and_travel, "impossible_travel": two_classes_and_travel,
+               "identical_seconds": identical_seconds, "other_province": other_province, "overdue_report": overdue_reports,
+               "class_after_listing_lapsed": class_after_lapse, "quota_exceeded": class_after_lapse,
+               "pass_rate_high": high_pass_rates}
 
 
 def risk_signals(user, *, include_reviewed: bool = False) -> list[Signal]:
@@ -283,16 +289,18 @@ def risk_weights(user, target: str) -> dict[str, float]:
     return dict(weights)
 
 
-def _open_signal(user, key: str) -> Signal:
+def _open_signal(user, key: str, kind: str) -> Signal:
+    """The open signal with this key, recomputed by its own detector only (not all ten)."""
     from .errors import SupervisionError
 
-    signal = next((s for s in risk_signals(user) if s.key == key), None)
+    detector = DETECTOR_OF.get(kind)
+    signal = next((s for s in detector(user) if s.key == key), None) if detector else None
     if signal is None:
         raise SupervisionError(_("This signal is no longer open in your jurisdiction."))
     return signal
 
 
-def signal_dismiss(user, key: str, *, reason: str):
+def signal_dismiss(user, key: str, *, kind: str, reason: str):
     """Dismiss with a reason (audited); the signal stops showing."""
     from django.db import transaction
 
@@ -306,7 +314,7 @@ def signal_dismiss(user, key: str, *, reason: str):
         raise SupervisionError(_("Only bureau officers decide on risk signals."))
     if not (reason or "").strip():
         raise SupervisionError(_("Give the reason for dismissing the signal."))
-    signal = _open_signal(user, key)
+    signal = _open_signal(user, key, kind)
     with transaction.atomic():
         review = SignalReview.objects.create(key=key, kind=signal.kind, division_id=signal.division_code,
                                              decision=SignalReview.Decision.DISMISSED, reason=reason.strip()[:255], by=user)
@@ -316,7 +324,7 @@ def signal_dismiss(user, key: str, *, reason: str):
     return review
 
 
-def signal_inspect(user, key: str, *, kind: str, planned_on: date):
+def signal_inspect(user, key: str, *, signal_kind: str, kind: str, planned_on: date):
     """Turn a signal into an inspection of its institution (and class)."""
     from django.db import transaction
 
@@ -326,7 +334,7 @@ def signal_inspect(user, key: str, *, kind: str, planned_on: date):
     from .errors import SupervisionError
     from .inspections import inspection_open
 
-    signal = _open_signal(user, key)
+    signal = _open_signal(user, key, signal_kind)
     if signal.institution_id is None:
         raise SupervisionError(_("This signal names no institution to inspect."))
     training_class = TrainingClass.objects.filter(pk=signal.class_id).first() if signal.class_id else None

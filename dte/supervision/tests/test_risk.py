@@ -109,12 +109,12 @@ def test_dismissing_needs_a_reason_and_hides_the_signal_and_inspecting_opens_an_
         outside_attempt(e, session, distance=900)
     signal = risk_signals(w["province"])[0]
     with pytest.raises(SupervisionError):
-        signal_dismiss(w["province"], signal.key, reason="")
-    signal_dismiss(w["province"], signal.key, reason="场地临时搬迁，已核实")
+        signal_dismiss(w["province"], signal.key, kind=signal.kind, reason="")
+    signal_dismiss(w["province"], signal.key, kind=signal.kind, reason="场地临时搬迁，已核实")
     assert risk_signals(w["province"]) == []
     assert len(risk_signals(w["province"], include_reviewed=True)) == 1
     SignalReview.objects.all().delete()
-    inspection = signal_inspect(w["province"], signal.key, kind="remote_video", planned_on=date(2025, 4, 1))
+    inspection = signal_inspect(w["province"], signal.key, signal_kind=signal.kind, kind="remote_video", planned_on=date(2025, 4, 1))
     assert inspection.signal_key == signal.key and inspection.training_class == w["classes"][0]
     assert risk_signals(w["province"]) == []
 
