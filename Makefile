@@ -7,15 +7,26 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SCALE  ?= 1
 
-.PHONY: run test setup install migrate demo serve worker clean mutation
+.PHONY: run test setup install migrate demo serve worker clean mutation lock bench
 
-$(STAMP): pyproject.toml
+# Installs the exact versions of requirements.lock (hash-checked), then the project itself without
+# resolving again; CI (.ci/run) and deploy/ install the same way. After changing dependencies in
+# pyproject.toml run `make lock`.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make lock: re-resolve pyproject.toml (runtime + test extras) into requirements.lock with uv (own tool venv)
+LOCK_TOOLS ?= .lock-tools
+lock:
+	test -x $(LOCK_TOOLS)/bin/uv || ($(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/python -m pip install --quiet uv)
+	$(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes \
+	  --quiet --custom-compile-command 'make lock' -o requirements.lock
 
 ## make run: venv, install, migrate the embedded SQLite, load reference + demo data, serve on :8000
 run: install
@@ -38,4 +49,4 @@ worker: install
 	$(BIN)/celery -A dte worker --loglevel=info
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var $(LOCK_TOOLS)

@@ -1,77 +1,58 @@
-"""Check-in burst benchmark (training delivery, issue 5).
+"""Check-in burst over HTTP (training delivery; issue 5, issue 12 item 2).
 
-Creates a class of N trainees (default 2,000) with one offline session happening now at a
-geofenced venue, then fires every trainee's check-in concurrently and prints check-ins/second:
+A class of N trainees (default 2,000), each signed in (a browser session cookie and CSRF token), with
+one offline session per round happening now at a geofenced venue. The platform's production settings
+(PostgreSQL, Redis) are served by gunicorn (sync workers) on loopback; the load comes from a SECOND
+process (asyncio, C concurrent connections). Each round, measured in the same run:
 
-  phase 1 — the service function `dte.training.services.check_in` from a thread pool;
-  phase 2 — the HTTP endpoint POST /api/training/sessions/<id>/check-in through a threaded
-            WSGI server (a fixed pool of worker threads, each with its own DB connection),
-            logged-in session cookies and CSRF, from a pool of client threads.
+  reference — N POSTs to a bare Django view inserting one row (bench/checkin_site/urls.py), with the
+              same cookies, CSRF header, middleware stack, server, database and client;
+  check-in  — every trainee's POST /api/training/sessions/<id>/check-in, all at once.
 
-Run against PostgreSQL:
-  DATABASE_URL=postgres://postgres@127.0.0.1:5432/h4bench .venv/bin/python bench/checkin_burst.py --trainees 2000
-The database is created if missing and migrated. Bench rows are deleted at the end (--keep to keep).
+Every `--shared-every`-th trainee uses the phone (device id and IP) of the trainee before them, sent
+concurrently: the shared-device and shared-IP flags must come out exactly once per pair. After each
+round the script checks that every trainee has one attendance row and one accepted attempt row.
+Prints accepted check-ins/s, p50/p99, server CPU per request, ratio to the reference, the workers' peak
+memory. Goal (issue 12): ≥ 1,000 accepted check-ins/s, p99 ≤ 50 ms.
+
+  .venv/bin/python bench/checkin_burst.py [--trainees 2000] [--rounds 3] [--connections 8] [--workers 3]
+
+Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_h2; created if missing and
+migrated) and REDIS_URL (default redis://127.0.0.1:6379/11). Bench rows are deleted at the end
+(--keep to keep them).
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import secrets
-import socketserver
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dte.settings.local")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from httpload import Gunicorn, burst, ensure_database, production_environment, raw_request, summary  # noqa: E402
+
 LAT, LON = 39.0842, 117.2009
 
 
-def ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    if not cfg["ENGINE"].endswith("postgresql"):
-        print("warning: DATABASE_URL is not PostgreSQL; figures will not be representative", file=sys.stderr)
-        return
-    dsn = dict(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None)
-    with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
-            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-
-
-def setup_django():
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["*"]
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def build(n: int):
-    """Institution, staff, venue, class, one session now, n trainees with logins (bulk)."""
+def build(n: int, sessions: int):
+    """Institution, venue, class, `sessions` sessions happening now, n trainees with logins (bulk)."""
     from decimal import Decimal
 
     from django.utils import timezone
 
+    from dte.catalogue.models import Occupation
     from dte.demo.people import make_id_number
     from dte.geography.models import Division
     from dte.organisations.models import Organisation, User
     from dte.organisations.roles import Role
     from dte.policy.occupations import find_occupation
-    from dte.catalogue.models import Occupation
     from dte.registry.models import Enrolment, Person, TrainingClass
     from dte.registry.services import id_index_of
     from dte.training.models import Session, Venue
@@ -89,9 +70,9 @@ def build(n: int):
                                       status="in_training")
     venue = Venue.objects.create(institution=org, name="压测场地", division_id="120101", lat=LAT, lon=LON, radius_m=200)
     now = timezone.now()
-    sessions = [Session.objects.create(training_class=tc, title=f"压测课{i}", starts_at=now - timedelta(minutes=5),
-                                       ends_at=now + timedelta(hours=3), hours=Decimal(4), delivery="offline", kind="theory",
-                                       venue=venue) for i in (1, 2)]
+    made = [Session.objects.create(training_class=tc, title=f"压测课{i}", starts_at=now - timedelta(minutes=5),
+                                   ends_at=now + timedelta(hours=3), hours=Decimal(4), delivery="offline", kind="theory",
+                                   venue=venue) for i in range(sessions)]
     users = User.objects.bulk_create([User(username=f"bench{tag}-{i}", role=Role.TRAINEE, password="!") for i in range(n)])
     people = []
     base = date(1970, 1, 1) + timedelta(days=secrets.randbelow(9000))  # a fresh range of ID numbers per run
@@ -101,138 +82,76 @@ def build(n: int):
                              gender="M", division_id="120101", registered_by=org, user=user))
     Person.objects.bulk_create(people, batch_size=500)
     Enrolment.objects.bulk_create([Enrolment(training_class=tc, person=p, status="enrolled") for p in people], batch_size=1000)
-    return org, tc, sessions, users
+    return org, tc, made, users
 
 
-def _service_threads(session, numbered, threads: int) -> int:
-    from django.db import connections
+def sign_in(users) -> list[str]:
+    """A signed-in browser session per trainee, as django.contrib.auth.login leaves it."""
+    from importlib import import_module
 
-    from dte.training.services import check_in
-
-    def worker(chunk):
-        """One thread, one DB connection, its share of the trainees."""
-        try:
-            return sum(check_in(session_id=session.pk, user=user, lat=LAT + (i % 50) * 1e-5, lon=LON, accuracy=15,
-                                device_id=f"dev-{i}", ip=f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}").accepted
-                       for i, user in chunk)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(threads) as pool:
-        return sum(pool.map(worker, [numbered[k::threads] for k in range(threads)]))
-
-
-def run_service(session, users, threads: int, processes: int) -> float:
-    """`processes` forked workers × `threads` threads each call the service function."""
-    import multiprocessing
-
-    from django.db import connections
-
-    numbered = list(enumerate(users))
-    if processes <= 1:
-        start = time.perf_counter()
-        accepted = _service_threads(session, numbered, threads)
-    else:
-        connections.close_all()  # never share a connection across fork
-        ctx = multiprocessing.get_context("fork")
-        results = ctx.Queue()
-        parts = [numbered[k::processes] for k in range(processes)]
-        workers = [ctx.Process(target=lambda part=part: results.put(_service_threads(session, part, threads))) for part in parts]
-        start = time.perf_counter()
-        for w in workers:
-            w.start()
-        accepted = sum(results.get() for _ in workers)
-        for w in workers:
-            w.join()
-    elapsed = time.perf_counter() - start
-    assert accepted == len(users), f"only {accepted} of {len(users)} accepted"
-    return elapsed
-
-
-class PooledWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    """Requests handled by a fixed pool of threads, so each keeps one DB connection."""
-
-    daemon_threads = True
-    workers = 8
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pool = ThreadPoolExecutor(self.workers)
-
-    def process_request(self, request, client_address):
-        self.pool.submit(self.process_request_thread, request, client_address)
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def run_http(session, users, threads: int, workers: int, server_processes: int) -> float:
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.core.wsgi import get_wsgi_application
 
-    cookies = []
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = []
     for user in users:
-        store = SessionStore()
+        store = store_class()
         store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
-        cookies.append(store.session_key)
-    import multiprocessing
+        keys.append(store.session_key)
+    return keys
 
-    from django.db import connections
 
-    PooledWSGIServer.workers = workers
-    PooledWSGIServer.request_queue_size = 512
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), server_class=PooledWSGIServer, handler_class=QuietHandler)
-    port = server.server_address[1]
-    children = []
-    if server_processes <= 1:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    else:  # pre-fork: every process accepts on the same listening socket
-        connections.close_all()
-        ctx = multiprocessing.get_context("fork")
-        children = [ctx.Process(target=server.serve_forever, daemon=True) for _ in range(server_processes)]
-        for child in children:
-            child.start()
+def phone_of(i: int, shared_every: int) -> int:
+    """Trainee i uses the phone of trainee i - 1 when i is the second of a shared pair."""
+    return i - 1 if shared_every and i % shared_every == shared_every - 1 else i
+
+
+def requests_for(path_of, keys: list[str], shared_every: int) -> list[bytes]:
     csrf = secrets.token_hex(16)  # 32 characters: a valid CSRF secret for cookie and header
-
-    def one(i):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        body = json.dumps({"lat": LAT, "lon": LON, "accuracy": 15, "device_id": f"web-{i}"})
-        conn.request("POST", f"/api/training/sessions/{session.pk}/check-in", body=body, headers={
-            "Content-Type": "application/json", "Cookie": f"sessionid={cookies[i]}; csrftoken={csrf}", "X-CSRFToken": csrf,
-            "Referer": f"http://127.0.0.1:{port}/",
-            "X-Forwarded-For": f"10.1.{i // 256 % 256}.{i % 256}"})  # phones on mobile networks: distinct IPs
-        response = conn.getresponse()
-        data = response.read()
-        conn.close()
-        return response.status == 200 and json.loads(data).get("accepted") is True
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        accepted = sum(pool.map(one, range(len(users))))
-    elapsed = time.perf_counter() - start
-    if children:
-        for child in children:
-            child.terminate()
-            child.join()
-    else:
-        server.shutdown()
-        server.pool.shutdown(wait=True)
-    server.server_close()
-    assert accepted == len(users), f"only {accepted} of {len(users)} accepted over HTTP"
-    SessionStore.get_model_class().objects.filter(session_key__in=cookies).delete()
-    return elapsed
+    out = []
+    for i, key in enumerate(keys):
+        phone = phone_of(i, shared_every)
+        body = json.dumps({"lat": LAT + (i % 50) * 1e-5, "lon": LON, "accuracy": 15, "device_id": f"phone-{phone}"}).encode()
+        out.append(raw_request("POST", path_of(i), {
+            "Content-Type": "application/json", "Cookie": f"sessionid={key}; csrftoken={csrf}", "X-CSRFToken": csrf,
+            "Referer": "http://127.0.0.1/", "Accept-Language": "zh-hans",
+            "X-Forwarded-For": f"10.{phone // 65536 % 256}.{phone // 256 % 256}.{phone % 256}"}, body))  # mobile networks
+    return out
 
 
-def cleanup(org, tc, users) -> None:
+def check_round(session, n: int, shared_every: int) -> list[str]:
+    """What is wrong with the round's rows (nothing, when the check-ins were all kept and flagged right)."""
+    from dte.training.models import Attendance, AttendanceFlag, CheckInAttempt
+
+    problems = []
+    if Attendance.objects.filter(session=session).count() != n:
+        problems.append("not one attendance row per trainee")
+    if CheckInAttempt.objects.filter(session=session, accepted=True).count() != n:
+        problems.append("not one accepted attempt row per trainee")
+    pairs = {i - 1 for i in range(n) if phone_of(i, shared_every) != i}
+    expected = {(kind, value) for p in pairs
+                for kind, value in (("shared_device", f"phone-{p}"), ("shared_ip", f"10.{p // 65536 % 256}.{p // 256 % 256}.{p % 256}"))}
+    flags = set(AttendanceFlag.objects.filter(session=session).values_list("kind", "value"))
+    if flags != expected:
+        problems.append(f"flags differ: {len(expected - flags)} missing (e.g. {sorted(expected - flags)[:2]}), "
+                        f"{len(flags - expected)} extra (e.g. {sorted(flags - expected)[:2]})")
+    return problems
+
+
+def cleanup(org, tc, users, keys) -> None:
+    from importlib import import_module
+
+    from django.conf import settings
+
     from dte.organisations.models import User
     from dte.registry.models import Person
     from dte.training.models import Attendance, AttendanceFlag, CheckInAttempt, Session, Venue
 
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store_class(key).delete()
     CheckInAttempt.objects.filter(session__training_class=tc).delete()
     Attendance.objects.filter(session__training_class=tc).delete()
     AttendanceFlag.objects.filter(session__training_class=tc).delete()
@@ -248,40 +167,62 @@ def cleanup(org, tc, users) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trainees", type=int, default=2000)
-    parser.add_argument("--threads", type=int, default=8, help="threads (per process for the service phase)")
-    parser.add_argument("--processes", type=int, default=2, help="processes for the service phase")
-    parser.add_argument("--workers", type=int, default=8, help="HTTP server worker threads")
-    parser.add_argument("--server-processes", type=int, default=2, help="pre-forked HTTP server processes")
-    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections of the load process")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--shared-every", type=int, default=100, help="every k-th trainee shares the previous one's phone (0: none)")
     parser.add_argument("--keep", action="store_true", help="keep the bench rows")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if url:
-        ensure_database(url)
-    setup_django()
+    env = production_environment("checkin_site.settings", "postgres://postgres@127.0.0.1:5432/bench_h2", "redis://127.0.0.1:6379/11",
+                                 DTE_TRUSTED_PROXIES="127.0.0.1")
+    os.environ.update(env)
+    ensure_database(env["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
 
-    from dte.training.models import Attendance, AttendanceFlag
-
+    call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
-    org, tc, sessions, users = build(args.trainees)
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; set-up of {args.trainees} trainees "
-          f"in {time.perf_counter() - t0:.1f}s")
+    org, tc, sessions, users = build(args.trainees, args.rounds + 1)
+    keys = sign_in(users)
+    print(f"database: {connection.settings_dict['NAME']}; sessions: {settings.SESSION_ENGINE}; set-up of {args.trainees} signed-in "
+          f"trainees in {time.perf_counter() - t0:.1f}s")
+    connection.close()
+    server = Gunicorn(env, args.workers)
     try:
-        elapsed = run_service(sessions[0], users, args.threads, args.processes)
-        print(f"service check_in: {args.trainees} check-ins, {args.processes} processes × {args.threads} threads, {elapsed:.2f}s → "
-              f"{args.trainees / elapsed:,.0f} check-ins/s")
-        assert Attendance.objects.filter(session=sessions[0]).count() == args.trainees
-        assert not AttendanceFlag.objects.filter(session=sessions[0]).exists()
-        if not args.no_http:
-            elapsed = run_http(sessions[1], users, args.threads * 2, args.workers, args.server_processes)
-            print(f"HTTP endpoint: {args.trainees} check-ins, {args.threads * 2} client threads, {args.server_processes} server "
-                  f"processes × {args.workers} worker threads, "
-                  f"{elapsed:.2f}s → {args.trainees / elapsed:,.0f} check-ins/s")
-            assert Attendance.objects.filter(session=sessions[1]).count() == args.trainees
+        kinds, problems = {"reference": [], "check-in": []}, []
+        warm = sessions[0]
+        burst(server, requests_for(lambda i: f"/bench/insert/{warm.pk}/", keys[:200], 0), args.connections)
+        burst(server, requests_for(lambda i: f"/api/training/sessions/{warm.pk}/check-in", keys[:200], 0), args.connections)
+        for session in sessions[1:]:
+            kinds["reference"].append(burst(server, requests_for(lambda i: f"/bench/insert/{session.pk}/", keys, args.shared_every),
+                                            args.connections, b'"accepted": true'))
+            kinds["check-in"].append(burst(server, requests_for(lambda i: f"/api/training/sessions/{session.pk}/check-in", keys,
+                                                                args.shared_every), args.connections, b'"accepted": true'))
+            problems += check_round(session, args.trainees, args.shared_every)
+        peak = server.peak_memory_mb()
     finally:
+        server.stop()
         if not args.keep:
-            cleanup(org, tc, users)
+            cleanup(org, tc, users, keys)
+    ref, chk = summary(kinds["reference"]), summary(kinds["check-in"])
+    print(f"machine: {os.cpu_count()} CPUs; gunicorn {args.workers} sync workers; {args.connections} connections from a second "
+          f"process; {args.rounds} rounds × {args.trainees} trainees; {date.today()}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine slows both kinds alike)")
+    for label, s, unit in (("reference  bare Django view inserting one row", ref, "inserts/s"),
+                           ("check-in   POST /api/training/sessions/<id>/check-in", chk, "accepted check-ins/s")):
+        print(f"{label:52s}: {s['matched_rate']:7.0f} {unit}  p50 {s['p50']:.1f} ms  p99 {s['p99']:.1f} ms  server CPU "
+              f"{s['cpu_ms']:.2f} ms/req  (statuses {s['statuses']})")
+    print(f"{'':52s}  ratio to the bare view: {chk['matched_rate'] / ref['matched_rate']:.2f}×; goal ≥ 1,000/s and p99 ≤ 50 ms: "
+          f"{'met' if chk['matched_rate'] >= 1000 and chk['p99'] <= 50 else 'NOT met'}")
+    print(f"peak memory of a worker: {peak:.0f} MB")
+    print(f"shared phones: every {args.shared_every}th trainee shares the previous one's device and IP; rows and flags: "
+          + ("as expected in every round" if not problems else "WRONG: " + "; ".join(problems)))
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,26 @@
-"""Benchmark: the statistics dashboard on a large registry.
+"""Benchmark: the statistics dashboard (/reporting/) on a large registry, beside hand-written SQL.
 
-Usage: DATABASE_URL=postgres://…/bench_demo .venv/bin/python bench/reporting_dashboard.py [USERNAME]
-Run `bench/demo_generate.py 1000` against the same database first (1,000,000 people).
-Prints the time of the dashboard page for a province officer (default sx_province) and for
-the platform administrator, cold and warm, with the number of SQL queries.
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_h4_1m .venv/bin/python bench/reporting_dashboard.py [USERNAME ...]
+Fill the database first with `bench/demo_generate.py 1000` (1,000,000 people; 3000 = 3 M).
+
+For every user (default: sx_province, ty_officer, admin — a province, a prefecture, the platform) and
+every figure of the dashboard it prints, measured in the same run:
+  - the figure's selector (dte/reporting/selectors.py, through scoped(): the real access rules),
+  - the hand-written SQL of the SAME figure (same scope: residence OR a consented enrolment in the
+    jurisdiction for people; the class's division for the rest), and checks both give the same numbers;
+  cold = the first run of each in this process (the selector runs first, so it pays for any cold
+  buffers), warm = the median of 5 alternating runs. Then the whole page (HTTP through Django's test
+  client, template included) cold and warm beside the sum of the hand-written queries.
+Goal (issue 12 item 4): every warm dashboard within 1.5× of the hand-written SQL at 1 M and 3 M people.
+Ends with the peak resident memory of the process.
 """
 
 import os
+import resource
+import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,24 +33,185 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from dte.organisations.models import User  # noqa: E402
-from dte.registry.models import Person  # noqa: E402
+from dte.registry.models import CONSENTED, Person  # noqa: E402
+from dte.reporting import selectors  # noqa: E402
+
+CONSENTED_STATUSES = tuple(CONSENTED.children[0][1])
+WARM_RUNS = 5
+
+
+def _where(column: str, prefix: str | None, joiner: str = "AND") -> str:
+    return "" if prefix is None else f" {joiner} {column} LIKE %(prefix)s"
+
+
+def sql_people(prefix):
+    if prefix is None:
+        return "SELECT left(division_id, 4) || '00', count(*) FROM registry_person GROUP BY 1"
+    statuses = ", ".join(f"'{s}'" for s in CONSENTED_STATUSES)
+    return f"""
+        SELECT left(division_id, 4) || '00', count(*) FROM registry_person WHERE division_id LIKE %(prefix)s GROUP BY 1
+        UNION ALL
+        SELECT left(p.division_id, 4) || '00', count(*) FROM registry_person p
+         WHERE p.division_id NOT LIKE %(prefix)s AND EXISTS (
+               SELECT 1 FROM registry_enrolment e JOIN registry_trainingclass c ON c.id = e.training_class_id
+                WHERE e.person_id = p.id AND c.division_id LIKE %(prefix)s AND e.status IN ({statuses}))
+         GROUP BY 1"""
+
+
+def sql_enrolments(prefix):
+    return f"""SELECT o.name, c.level, count(*) FROM registry_enrolment e
+                JOIN registry_trainingclass c ON c.id = e.training_class_id JOIN catalogue_occupation o ON o.id = c.occupation_id
+               WHERE e.status <> 'withdrawn'{_where('c.division_id', prefix)} GROUP BY 1, 2"""
+
+
+def sql_classes(prefix):
+    return f"SELECT status, count(*) FROM registry_trainingclass{_where('division_id', prefix, 'WHERE')} GROUP BY 1"
+
+
+def sql_quotas(prefix):
+    return f"""SELECT i.name, sum(q.places), sum(q.enrolled) FROM registry_planquota q
+                JOIN registry_annualplan p ON p.id = q.plan_id JOIN organisations_organisation i ON i.id = q.institution_id
+               {_where('p.province_id', prefix, 'WHERE')} GROUP BY q.institution_id, i.name ORDER BY 2 DESC, 1"""
+
+
+def sql_applications(prefix):
+    return f"""SELECT count(*) FILTER (WHERE a.status = 'submitted'), count(*) FILTER (WHERE a.status = 'approved'),
+                      count(*) FILTER (WHERE a.status = 'returned'), count(*) FILTER (WHERE a.status = 'rejected'),
+                      count(*) FILTER (WHERE a.status = 'submitted' AND a.review_due_on < %(today)s)
+                 FROM registry_classapplication a JOIN registry_trainingclass c ON c.id = a.training_class_id
+                {_where('c.division_id', prefix, 'WHERE')}"""
+
+
+def sql_completion(prefix):
+    return f"""SELECT count(*), count(*) FILTER (WHERE d.completed) FROM training_completiondecision d
+                 JOIN registry_enrolment e ON e.id = d.enrolment_id JOIN registry_trainingclass c ON c.id = e.training_class_id
+                {_where('c.division_id', prefix, 'WHERE')}"""
+
+
+def sql_certificates(prefix):
+    return f"""SELECT count(*) FILTER (WHERE t.status = 'valid'), count(*) FILTER (WHERE t.status = 'revoked'),
+                      (SELECT count(DISTINCT date_trunc('month', t2.issued_on)) FROM training_trainingcertificate t2
+                         JOIN registry_enrolment e2 ON e2.id = t2.enrolment_id JOIN registry_trainingclass c2 ON c2.id = e2.training_class_id
+                        WHERE t2.status = 'valid'{_where('c2.division_id', prefix)})
+                 FROM training_trainingcertificate t JOIN registry_enrolment e ON e.id = t.enrolment_id
+                 JOIN registry_trainingclass c ON c.id = e.training_class_id{_where('c.division_id', prefix, 'WHERE')}"""
+
+
+def sql_attendance(prefix):
+    statuses = "('enrolled', 'completed', 'failed')"
+    return f"""SELECT (SELECT count(*) FROM training_session s JOIN registry_enrolment e ON e.training_class_id = s.training_class_id
+                        JOIN registry_trainingclass c ON c.id = s.training_class_id
+                       WHERE s.makeup_for_id IS NULL AND s.ends_at < %(now)s AND e.status IN {statuses}{_where('c.division_id', prefix)}),
+                      (SELECT count(*) FROM training_attendance a JOIN training_session s ON s.id = a.session_id
+                        JOIN registry_enrolment e ON e.id = a.enrolment_id JOIN registry_trainingclass c ON c.id = s.training_class_id
+                       WHERE s.makeup_for_id IS NULL AND s.ends_at < %(now)s AND a.status IN ('present', 'late')
+                         AND e.status IN {statuses}{_where('c.division_id', prefix)})"""
+
+
+def _sum(rows, column):
+    return sum(row[column] for row in rows)
+
+
+# (figure, selector call, hand-written SQL, the numbers both must agree on: from the selector, from the SQL rows)
+FIGURES = [
+    ("people by prefecture", lambda u, c: selectors.people_by_prefecture(u), sql_people,
+     lambda r: (sum(n for _, n in r), len(r)), lambda rows: (_sum(rows, 1), len({row[0] for row in rows}))),
+    ("enrolments by occupation", lambda u, c: selectors.enrolments_by_occupation(u), sql_enrolments,
+     lambda r: (sum(n for *_, n in r), len(r)), lambda rows: (_sum(rows, 2), len(rows))),
+    ("classes by status", lambda u, c: selectors.classes_by_status(u), sql_classes,
+     lambda r: sum(n for _, n in r), lambda rows: _sum(rows, 1)),
+    ("quotas by institution", lambda u, c: selectors.quotas_by_institution(u), sql_quotas,
+     lambda r: (sum(p for _, p, _ in r), sum(e for *_, e in r)), lambda rows: (_sum(rows, 1), _sum(rows, 2))),
+    ("class-opening applications", lambda u, c: selectors.application_counts(u, None, c["today"]), sql_applications,
+     lambda r: (r["pending"], r["approved"], r["returned"], r["rejected"], r["overdue"]), lambda rows: tuple(rows[0])),
+    ("completion", lambda u, c: selectors.completion_counts(u), sql_completion,
+     lambda r: (r["decided"], r["completed"]), lambda rows: tuple(rows[0])),
+    ("training certificates", lambda u, c: selectors.certificate_counts(u), sql_certificates,
+     lambda r: (r[0]["valid"], r[0]["revoked"], len(r[1])), lambda rows: tuple(rows[0])),
+    ("attendance", lambda u, c: selectors.attendance_counts(u, None, c["now"]), sql_attendance,
+     lambda r: (r["expected"], r["attended"]), lambda rows: tuple(rows[0])),
+]
+
+
+def _timed(call):
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
+
+
+def _raw(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _prefix(user) -> str | None:
+    if user.is_platform_admin or user.organisation is None:
+        return None
+    prefix = user.organisation.division.scope_prefix
+    return f"{prefix}%" if prefix else None
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def bench_user(username: str) -> list[tuple]:
+    user = User.objects.select_related("organisation__division").get(username=username)
+    prefix = _prefix(user)
+    context = {"today": timezone.localdate(), "now": timezone.now()}
+    params = {"prefix": prefix, "today": context["today"], "now": context["now"]}
+    print(f"\n{username} (scope: {prefix or 'whole platform'})")
+    print(f"  {'figure':28s} {'selector cold':>13s} {'SQL cold':>11s} {'selector warm':>13s} {'SQL warm':>11s}  warm ratio  same numbers")
+    totals = {"cold": [0.0, 0.0], "warm": [0.0, 0.0]}
+    rows = []
+    for name, select, sql_for, mine, theirs in FIGURES:
+        sql = sql_for(prefix)
+        cold_mine, result = _timed(lambda: select(user, context))
+        cold_sql, raw = _timed(lambda: _raw(sql, params))
+        warm_mine, warm_sql = [], []
+        for _ in range(WARM_RUNS):
+            warm_mine.append(_timed(lambda: select(user, context))[0])
+            warm_sql.append(_timed(lambda: _raw(sql, params))[0])
+        wm, ws = statistics.median(warm_mine), statistics.median(warm_sql)
+        same = mine(result) == theirs(raw)
+        totals["cold"][0] += cold_mine
+        totals["cold"][1] += cold_sql
+        totals["warm"][0] += wm
+        totals["warm"][1] += ws
+        print(f"  {name:28s} {ms(cold_mine):>13s} {ms(cold_sql):>11s} {ms(wm):>13s} {ms(ws):>11s}  {wm / ws:9.2f}×  "
+              f"{'yes' if same else 'NO: ' + repr((mine(result), theirs(raw)))}")
+        rows.append((username, name, wm, ws, same))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    cold_page, response = _timed(lambda: client.get("/reporting/"))
+    assert response.status_code == 200, response.status_code
+    warm_page = statistics.median(_timed(lambda: client.get("/reporting/"))[0] for _ in range(3))
+    print(f"  {'all figures (selectors)':28s} {ms(totals['cold'][0]):>13s} {ms(totals['cold'][1]):>11s} "
+          f"{ms(totals['warm'][0]):>13s} {ms(totals['warm'][1]):>11s}  {totals['warm'][0] / totals['warm'][1]:9.2f}×")
+    print(f"  {'the page /reporting/ (HTTP)':28s} {ms(cold_page):>13s} {ms(totals['cold'][1]):>11s} "
+          f"{ms(warm_page):>13s} {ms(totals['warm'][1]):>11s}  {warm_page / totals['warm'][1]:9.2f}×  "
+          f"(page: all figures + years filter + template; reference: the sum of the hand-written SQL)")
+    rows.append((username, "all figures", totals["warm"][0], totals["warm"][1], True))
+    rows.append((username, "page", warm_page, totals["warm"][1], True))
+    return rows
 
 
 def main() -> None:
-    usernames = sys.argv[1:] or ["sx_province", "admin"]
-    print(f"database: {connection.vendor}, people: {Person.objects.count():,}")
-    for username in usernames:
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(User.objects.get(username=username))
-        for run in ("cold", "warm"):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get("/reporting/")
-                elapsed = time.perf_counter() - started
-            print(f"{username:12s} {run}: HTTP {response.status_code} in {elapsed:.2f} s, {len(queries)} queries")
+    usernames = sys.argv[1:] or ["sx_province", "ty_officer", "admin"]
+    _raw("SELECT 1", {})
+    print(f"database: {connection.vendor}, people: {Person.objects.count():,}; {date.today()}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    rows = [row for username in usernames for row in bench_user(username)]
+    worst = max((row for row in rows if row[1] in ("all figures", "page")), key=lambda row: row[2] / row[3])
+    print(f"\nworst warm dashboard ratio: {worst[2] / worst[3]:.2f}× ({worst[0]}, {worst[1]}); goal ≤ 1.5×: "
+          f"{'met' if worst[2] / worst[3] <= 1.5 else 'NOT met'}; every figure the same numbers as the SQL: "
+          f"{'yes' if all(row[4] for row in rows) else 'NO'}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}; "
+          f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,15 @@ refuse). Exam results and level certificates are supplied in memory through the 
 functions of dte.subsidy.facts (the assessment and credentials apps' own creation paths — signing,
 PDFs — are not what this measures).
 
-Timed: `claim_create` for every class — the real path: per-person locks, the province's claim-line
-history, facts from training/registry/employment, the pack on the training's dates per trainee,
-lines stored with parameters and trace, audit. Reports seconds, trainees/second and peak RSS.
+Timed: the claims of every class — by default the set-based path
+(dte.subsidy.services.claims_bulk.claims_create_for_classes: per chunk of 5,000 trainees one query
+per family of facts, the per-person locks, the province's claim-line history, the pack on the
+training's dates per trainee, lines stored in bulk with parameters and trace, audit per claim);
+`--path per-class` times `claim_create` class by class (the web UI's path). Reports seconds,
+trainees/second and peak RSS, beside two same-run references: one raw SQL pass over the same rows
+(attended days and hours, completions, history) and the bare policy engine on the same cases.
 
-  DATABASE_URL=postgres://postgres@127.0.0.1:5432/h5bench .venv/bin/python bench/subsidy_claims.py --trainees 100000
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_h6 .venv/bin/python bench/subsidy_claims.py --trainees 100000
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dte.settings.local")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PROVINCES = [("140100", "graduate"), ("120101", "employee"), ("450100", "employee"), ("540100", "employee"), ("530100", "employee")]
 CODE, OTHER, START, END = "2-02-10-09", "2-02-10-11", date(2025, 3, 3), date(2025, 3, 20)
@@ -35,10 +38,25 @@ CLASS_SIZE = 50
 
 
 def setup(trainees: int):
-    from checkin_burst import ensure_database, setup_django
+    """Create the PostgreSQL database named in DATABASE_URL if needed, set Django up, migrate."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import dj_database_url
+        import psycopg
 
-    ensure_database(os.environ.get("DATABASE_URL", ""))
-    setup_django()
+        cfg = dj_database_url.parse(url)
+        dsn = dict(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None)
+        with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
+                conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    else:
+        print("warning: DATABASE_URL is not PostgreSQL; figures will not be representative", file=sys.stderr)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
 
 
 def build(trainees: int):
@@ -128,32 +146,96 @@ def provide_exams(classes):
         for p in people if p in ids}
 
 
+def reference_sql(classes) -> float:
+    """Same-run reference 1: one raw SQL pass over the same rows the facts come from — attended
+    days and hours per trainee (sessions × attendance), completions and the province history."""
+    from django.db import connection
+
+    ids = [k.pk for k in classes]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT e.id, count(DISTINCT (s.starts_at AT TIME ZONE 'Asia/Shanghai')::date), sum(s.hours),
+                   bool_or(d.completed), count(DISTINCT l.id)
+            FROM registry_enrolment e
+            JOIN training_session s ON s.training_class_id = e.training_class_id
+            JOIN training_attendance a ON a.session_id = s.id AND a.enrolment_id = e.id AND a.status IN ('present', 'late')
+            LEFT JOIN training_completiondecision d ON d.enrolment_id = e.id
+            LEFT JOIN subsidy_claimline l ON l.person_id = e.person_id AND l.status = 'paid'
+            WHERE e.training_class_id = ANY(%s) GROUP BY e.id""", [ids])
+        rows = cursor.fetchall()
+    assert rows
+    return time.perf_counter() - started
+
+
+def reference_engine(classes, limit: int) -> tuple[float, int]:
+    """Same-run reference 2: the bare policy engine on the stored cases of the lines just made,
+    in plain Python (parse the case, quote it with the pack on the training's start date)."""
+    from dte.catalogue.selectors import overrides_with_official_standards
+    from dte.policy.cases import parse_case
+    from dte.policy.services import pack_for, parameters_with
+    from dte.subsidy.models import ClaimLine
+
+    drop = ("exam_date", "computed_on")
+    cases, packs = [], {}
+    rows = (ClaimLine.objects.filter(claim__training_class__in=classes).order_by("pk")
+            .values_list("claim__province_id", "reference_date", "facts"))[:limit]
+    for province, on, case in rows.iterator(chunk_size=5000):
+        if (province, on) not in packs:
+            pack = pack_for(province)
+            packs[(province, on)] = (pack, parameters_with(pack, overrides_with_official_standards(province, on)))
+        cases.append((packs[(province, on)], on, {k: v for k, v in case.items() if k not in drop}))
+    started = time.perf_counter()
+    for (pack, params), on, case in cases:
+        pack.quote(parse_case(case), on=on, params=params).to_dict()
+    return time.perf_counter() - started, len(cases)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--trainees", type=int, default=100_000)
+    parser.add_argument("--path", choices=("set", "per-class"), default="set",
+                        help="set: claims_create_for_classes (set-based, chunked); per-class: claim_create class by class")
+    parser.add_argument("--chunk", type=int, default=5000, help="trainees per chunk of the set-based path")
     args = parser.parse_args()
     setup(args.trainees)
     t0 = time.perf_counter()
     classes, by = build(args.trainees)
     print(f"setup took {time.perf_counter() - t0:.1f}s", flush=True)
     provide_exams(classes)
+    import gc
+
+    from django.db.models import Count
+
     from dte.subsidy.models import ClaimLine
     from dte.subsidy.services.claims import ClaimRefused, claim_create
+    from dte.subsidy.services.claims_bulk import claims_create_for_classes
 
+    gc.collect()
     before_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started, refused = time.perf_counter(), 0
-    for k in classes:
-        try:
-            claim_create(training_class=k, kind="class", by=by, today=date(2025, 4, 20))
-        except ClaimRefused:
-            refused += 1
+    if args.path == "set":
+        result = claims_create_for_classes(classes, by=by, today=date(2025, 4, 20), chunk_trainees=args.chunk)
+        refused = len(result.refused)
+    else:
+        for k in classes:
+            try:
+                claim_create(training_class=k, kind="class", by=by, today=date(2025, 4, 20))
+            except ClaimRefused:
+                refused += 1
     elapsed = time.perf_counter() - started
-    lines = ClaimLine.objects.filter(claim__training_class__in=classes)
-    counts = dict(lines.values_list("status").annotate(n=__import__("django").db.models.Count("pk")).values_list("status", "n"))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"claims: {len(classes)} classes, {args.trainees} trainees in {elapsed:.1f}s "
+    lines = ClaimLine.objects.filter(claim__training_class__in=classes)
+    counts = dict(lines.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    sql_s = reference_sql(classes)
+    engine_s, engine_n = reference_engine(classes, args.trainees)
+    load = os.getloadavg()[0]
+    print(f"claims ({args.path} path): {len(classes)} classes, {args.trainees} trainees in {elapsed:.1f}s "
           f"({args.trainees / elapsed:,.0f} trainees/s); lines by status {counts}; refused claims {refused}")
     print(f"peak RSS {peak:.0f} MB (before the timed part {before_rss:.0f} MB)")
+    print(f"same-run references: raw SQL pass over the same rows {sql_s:.1f}s; bare policy engine on the same "
+          f"{engine_n} cases {engine_s:.1f}s ({engine_n / engine_s:,.0f} cases/s); "
+          f"claims / engine = {elapsed / engine_s * engine_n / args.trainees:.2f}x; load average {load:.2f}")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dte.api import api
+from dte.ops import views as ops_views
 from dte.web.login import admin_login
 
 urlpatterns = [
+    path("healthz", ops_views.healthz, name="healthz"),  # liveness (issue 12 item 7)
+    path("readyz", ops_views.readyz, name="readyz"),  # readiness: database, migrations, Redis, queue depth
     path("admin/login/", admin_login),  # the one login page: lockout and MFA (issue 8 finding 4)
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dte.settings.local")
 application = get_wsgi_application()
+
+from dte.credentials.wsgi import VerifyReplay  # noqa: E402  (needs the apps loaded)
+
+application = VerifyReplay(application)  # public certificate verification: replays this process's fresh answers

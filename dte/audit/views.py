@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from dte.organisations.scoping import scoped
 
+from .labels import action_areas
 from .models import AuditEvent
 
 
@@ -14,4 +15,4 @@ def event_list(request):
     if action:
         events = events.filter(action__startswith=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {"page": page, "action": action})
+    return render(request, "audit/list.html", {"page": page, "action": action, "areas": action_areas()})

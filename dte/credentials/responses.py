@@ -5,6 +5,7 @@ token, no user menu), so the rendered bytes can be cached per language and token
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -29,7 +30,21 @@ def public_json(facts: dict | None) -> dict:
     return {"found": True, "certificate": certificate}
 
 
+@lru_cache(maxsize=1)
+def _csp_headers() -> tuple[tuple[str, str], ...]:
+    """The site's Content-Security-Policy (settings.CONTENT_SECURITY_POLICY, django-csp), built once per
+    process: these answers leave before CSPMiddleware and carry no script, so the policy needs no nonce
+    (the nonce source is dropped, scripts stay limited to 'self')."""
+    from csp.constants import HEADER, HEADER_REPORT_ONLY
+    from csp.utils import build_policy
+
+    headers = [(HEADER, build_policy()), (HEADER_REPORT_ONLY, build_policy(report_only=True))]
+    return tuple((name, value) for name, value in headers if value)
+
+
 def _headers(response: HttpResponse) -> HttpResponse:
+    for name, value in _csp_headers():
+        response[name] = value
     response["Content-Length"] = str(len(response.content))
     response["Cache-Control"] = "no-cache"
     response["X-Frame-Options"] = "DENY"
@@ -78,6 +93,7 @@ def token_response(request, token: str, *, api: bool) -> HttpResponse:
             verification.cache_set(shared, answer)
         verification.local_put(key, answer)
     status, body, content_type, kind, number = answer
+    request.META[verification.ANSWER_KEY] = (kind, number)  # this answer may be replayed (wsgi.py)
     verification.record(method=VerificationLog.Method.TOKEN, facts={"kind": kind, "number": number} if kind else None,
                         channel=channel, ip=ip)
     return _headers(HttpResponse(body, status=status, content_type=content_type))

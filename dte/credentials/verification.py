@@ -10,7 +10,8 @@ Answers carry only public facts (the ID number masked). The lean path:
   per-process memory cache of a development set-up: within DTE_VERIFY_CACHE_SECONDS);
 - every lookup is rate-limited per client IP (ratelimit.py); over the limit → 429 with Retry-After;
 - every verification is logged to VerificationLog (a lean table, not the audit hash chain), in batches of
-  DTE_VERIFY_LOG_BATCH rows (default 50) or every 2 s, and at process exit.
+  DTE_VERIFY_LOG_BATCH rows (default 50) or every 2 s, and at process exit; in production by a writer
+  thread per process (DTE_VERIFY_LOG_BACKGROUND), so that no request waits for the INSERT.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import logging
+import os
 import pickle
 import re
 import threading
@@ -26,7 +28,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from . import ratelimit
@@ -37,6 +39,8 @@ PREFIX = "dte:verify:"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MAX_AGE = 2.0
 KIND_LABELS = {"level": "专业技术等级证书", "training": "培训合格证书"}
+GATE_KEY = "dte.verify.gate"  # WSGI environ: the rate-limit outcome when the WSGI layer already counted the request
+ANSWER_KEY = "dte.verify.answer"  # WSGI environ: (kind, number) of a token answer, for the WSGI layer to replay
 
 
 def cache_seconds() -> int:
@@ -44,13 +48,20 @@ def cache_seconds() -> int:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or ""
+    """The client's address for the rate limit: REMOTE_ADDR, or behind a proxy listed in DTE_TRUSTED_PROXIES
+    the client it forwarded for (dte.audit.middleware.client_ip); otherwise every client behind the proxy
+    would share one budget."""
+    from dte.audit.middleware import client_ip as forwarded_client_ip
+
+    return forwarded_client_ip(request) or ""
 
 
 def gate(request, *, method: str, channel: str) -> int | None:
     """Count this request against its client's limit once (the fast-path middleware may already have),
     logging a refusal. Seconds to wait when over the limit, else None."""
     counted = getattr(request, "_dte_verify_gate", None)
+    if counted is None:
+        counted = request.META.get(GATE_KEY)  # counted (and a refusal logged) by the WSGI layer (wsgi.py)
     if counted is not None:
         return counted or None
     ip = client_ip(request)
@@ -192,12 +203,20 @@ def by_pdf(data: bytes) -> dict | None:
     return level_facts(cert) if cert else _training_public(pdf_sha256=sha)
 
 
-# --- the per-process answer cache (rendered responses, a couple of seconds) --------------------------
+# --- the per-process answer cache (rendered responses) ----------------------------------------------
+# Entries live DTE_VERIFY_LOCAL_SECONDS (default 2 s). While this process listens to the Redis channel
+# on which every status change is announced (below), they live DTE_VERIFY_CACHE_SECONDS instead: a
+# revocation then reaches every worker within the channel's delivery time, not after the entry expires.
 
 _local: dict[str, tuple[float, object]] = {}
+_replay: dict[str, dict[tuple, tuple[float, object]]] = {}  # token → {(channel, language…): full HTTP answer}
+_listener: dict = {"pid": None, "live": False, "run": None}
+CHANNEL = f"{PREFIX}changed"
 
 
 def local_seconds() -> float:
+    if _listener["live"]:
+        return float(cache_seconds())
     return float(getattr(settings, "DTE_VERIFY_LOCAL_SECONDS", 2))
 
 
@@ -209,9 +228,84 @@ def local_get(key: str):
 
 
 def local_put(key: str, value) -> None:
+    _listen_start()
     if len(_local) > 20_000:
         _local.clear()
     _local[key] = (time.monotonic() + local_seconds(), value)
+
+
+def replay_get(token: str, variant: tuple):
+    """The complete HTTP answer (status, headers, body, kind, number) this process gave for this token and
+    request variant (API, or page with the language cookie and Accept-Language), while fresh; see wsgi.py."""
+    hit = _replay.get(token, {}).get(variant)
+    if hit is None or hit[0] < time.monotonic():
+        return None
+    return hit[1]
+
+
+def replay_put(token: str, variant: tuple, answer) -> None:
+    _listen_start()
+    if len(_replay) > 20_000:
+        _replay.clear()
+    _replay.setdefault(token, {})[variant] = (time.monotonic() + local_seconds(), answer)
+
+
+def _drop_local(token: str) -> None:
+    for key in local_keys(token):
+        _local.pop(key, None)
+    _replay.pop(token, None)
+
+
+def _listen_start() -> None:
+    """Start this process's listener (again after a fork: a gunicorn worker) when the cache is Redis."""
+    pid = os.getpid()
+    if _listener["pid"] == pid or not getattr(settings, "DTE_VERIFY_LISTEN", True):
+        return
+    with _lock:
+        if _listener["pid"] == pid:
+            return
+        _listener.update(pid=pid, live=False, run=object())
+        if shared_client() is not None:
+            threading.Thread(target=_listen, args=(_listener["run"],), name="dte-verification-changes", daemon=True).start()
+
+
+def _listen(run: object) -> None:
+    """Drop the local answers of every certificate whose status changed anywhere (forget_cached publishes its
+    token). Entries are long-lived only while subscribed: on any error the listener marks itself down (entries
+    fall back to DTE_VERIFY_LOCAL_SECONDS), forgets everything it holds and subscribes again. Ends when
+    another listener replaces it (`run` changed: tests)."""
+    while _listener.get("run") is run:
+        pubsub = None
+        try:
+            pubsub = shared_client().pubsub(ignore_subscribe_messages=True)
+            pubsub.subscribe(cache.make_and_validate_key(CHANNEL))
+            pubsub.get_message(timeout=1.0)  # the subscription's confirmation
+            _local.clear()
+            _replay.clear()
+            _listener["live"] = True
+            checked = time.monotonic()
+            while _listener.get("run") is run:
+                message = pubsub.get_message(timeout=1.0)
+                if message and message["type"] == "message":
+                    _drop_local(message["data"].decode())
+                if time.monotonic() - checked > 5:  # a dead connection raises here, not silently
+                    pubsub.ping()
+                    checked = time.monotonic()
+        except Exception:  # noqa: BLE001 - Redis down: short-lived entries until it is back
+            if _listener.get("run") is not run:
+                return
+            _local.clear()
+            _replay.clear()
+            log.warning("verification change channel unavailable", exc_info=True)
+        finally:
+            if _listener.get("run") is run:
+                _listener["live"] = False
+            if pubsub is not None:
+                try:
+                    pubsub.close()
+                except Exception:  # noqa: BLE001, S110
+                    pass
+        time.sleep(1.0)
 
 
 def local_keys(token: str) -> list[str]:
@@ -231,20 +325,57 @@ def forget_cached(*, level: LevelCertificate | None = None, training=None) -> No
         token, number, name = training.verify_token or "", training.number, training.snapshot["name"]
     else:
         return
-    for key in local_keys(token):
-        _local.pop(key, None)
+    _drop_local(token)
     keys = [f"{PREFIX}t:{token}", _number_key(number, name)] + [answer_key(k) for k in local_keys(token)]
     try:
         cache.delete_many(keys)
+        client = shared_client()
+        if client is not None and token:
+            client.publish(cache.make_and_validate_key(CHANNEL), token)  # every other process drops its copies
     except Exception:  # noqa: BLE001
         log.warning("verification cache unavailable", exc_info=True)
 
 
 # --- the verification log, written in batches -------------------------------------------------------
+# A due batch is written by a per-process writer thread when DTE_VERIFY_LOG_BACKGROUND is on (production):
+# no request waits for the INSERT, and the worker serves the next request while the database commits.
+# Otherwise (development, tests) the request that fills the batch writes it. On PostgreSQL the batch
+# commits with synchronous_commit off: like the rows still in memory, the last fraction of a second
+# of this statistics log may be lost in a database crash, which the log tolerates (it is not the audit
+# chain); the INSERT then never waits for the WAL flush.
 
 _buffer: list[VerificationLog] = []
 _lock = threading.Lock()
 _oldest = [0.0]
+_writer: dict = {"pid": None, "wake": threading.Event()}
+
+
+def _background() -> bool:
+    return bool(getattr(settings, "DTE_VERIFY_LOG_BACKGROUND", False))
+
+
+def _writer_loop(wake: threading.Event) -> None:
+    while True:
+        wake.wait(MAX_AGE)
+        wake.clear()
+        if _buffer and (len(_buffer) >= _batch() or time.monotonic() - _oldest[0] > MAX_AGE):
+            flush()
+
+
+def _wake_writer() -> None:
+    """Start this process's writer thread (again after a fork: a gunicorn worker) and wake it."""
+    pid = os.getpid()
+    if _writer["pid"] != pid:
+        with _lock:
+            if _writer["pid"] != pid:
+                _writer["wake"] = threading.Event()
+                threading.Thread(target=_writer_loop, args=(_writer["wake"],), name="dte-verification-log", daemon=True).start()
+                _writer["pid"] = pid
+    _writer["wake"].set()
+
+
+def _batch() -> int:
+    return int(getattr(settings, "DTE_VERIFY_LOG_BATCH", 50))
 
 
 def record(*, method: str, facts: dict | None = None, outcome: str | None = None, channel: str = "web", ip: str = "") -> None:
@@ -255,8 +386,11 @@ def record(*, method: str, facts: dict | None = None, outcome: str | None = None
         if not _buffer:
             _oldest[0] = time.monotonic()
         _buffer.append(entry)
-        due = len(_buffer) >= int(getattr(settings, "DTE_VERIFY_LOG_BATCH", 50)) or time.monotonic() - _oldest[0] > MAX_AGE
-    if due:
+        due = len(_buffer) >= _batch() or time.monotonic() - _oldest[0] > MAX_AGE
+    if _background():
+        if due or _writer["pid"] != os.getpid():
+            _wake_writer()  # also starts the thread at the first verification, so a lone row is written within MAX_AGE
+    elif due:
         flush()
 
 
@@ -267,9 +401,17 @@ def flush() -> int:
     if not rows:
         return 0
     try:
-        VerificationLog.objects.bulk_create(rows)
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                VerificationLog.objects.bulk_create(rows)
+        else:
+            VerificationLog.objects.bulk_create(rows)
     except DatabaseError as error:  # e.g. at exit after a test database is gone: never fail the request
         log.warning("could not write %d verification log rows: %s", len(rows), error)
+        if threading.current_thread().name == "dte-verification-log":
+            connection.close()  # the writer's own connection: reconnect at the next batch
         return 0
     return len(rows)
 
@@ -279,6 +421,7 @@ def discard_pending() -> None:
     with _lock:
         _buffer.clear()
     _local.clear()
+    _replay.clear()
     ratelimit.reset()
 
 

@@ -54,12 +54,16 @@ PERMISSIONS: dict[str, Rule] = {
     "registry.filing.review": _rule(*OFFICERS, admin=True),
     "registry.class.application.review": _rule(*OFFICERS, admin=True),
     "registry.quota.change": _rule(Role.PROVINCE_OFFICER, admin=True),
+    "registry.plan.change": _rule(Role.PROVINCE_OFFICER, admin=True),
+    "registry.filing.edit": _rule(Role.TRAINING_STAFF, **INSTITUTION),
     # training delivery: venues, schedule, certificates, the 30-day report
     "training.venue.save": _rule(Role.TRAINING_STAFF, **INSTITUTION),
     "training.session.save": _rule(Role.TRAINING_STAFF, **INSTITUTION),
     "training.schedule.confirm": _rule(Role.TRAINING_STAFF, **INSTITUTION),
     "training.certificate.issue": _rule(Role.TRAINING_STAFF, **INSTITUTION),
     "training.report.submit": _rule(Role.TRAINING_STAFF, **INSTITUTION),
+    # policy: what-if simulations of a pack over a population (officials; nothing is written but the job)
+    "policy.simulate": _rule(Role.PROVINCE_OFFICER, Role.LOCAL_OFFICER, Role.FINANCE_OFFICER, admin=True),
     # catalogue: occupations, institution listings and subsidy standards (province bureau)
     "catalogue.change": _rule(Role.PROVINCE_OFFICER, admin=True),
 }

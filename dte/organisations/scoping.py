@@ -62,46 +62,70 @@ def _crosses_to_many(model: type[Model], path: str) -> bool:
     return False
 
 
-def _any(model: type[Model], paths: Paths, lookup: str, value) -> Q | None:
+def _matches(model: type[Model], paths: Paths, lookup: str, value) -> list[Q]:
+    """One condition per path; the plain (indexable) paths first, the `pk IN (subquery)` ones after."""
     if not paths:
-        return None
-    condition = Q()
+        return []
+    plain, subqueries = [], []
     for path in (paths,) if isinstance(paths, (str, Via)) else paths:
         where = None
         if isinstance(path, Via):
             path, where = path.path, path.where
         match = Q(**{f"{path}{lookup}": value})
         if where is not None:
-            match = Q(pk__in=model._base_manager.filter(match & where).values("pk"))
+            subqueries.append(Q(pk__in=model._base_manager.filter(match & where).values("pk")))
         elif _crosses_to_many(model, path):
-            match = Q(pk__in=model._base_manager.filter(match).values("pk"))
+            subqueries.append(Q(pk__in=model._base_manager.filter(match).values("pk")))
+        else:
+            plain.append(match)
+    return plain + subqueries
+
+
+def _any(model: type[Model], paths: Paths, lookup: str, value) -> Q | None:
+    matches = _matches(model, paths, lookup, value)
+    if not matches:
+        return None
+    condition = Q()
+    for match in matches:
         condition |= match
     return condition
 
 
-def _filter_for(user, model: type[Model], scope: Scope, write: bool) -> Q | None:
-    """The Q that limits rows for this user, `Q()` for everything, None for nothing."""
+def _conditions_for(user, model: type[Model], scope: Scope, write: bool) -> list[Q] | None:
+    """The paths that admit rows for this user, one Q each (a row is in scope if ANY matches):
+    `[Q()]` for everything, None (or []) for nothing."""
     from .roles import JURISDICTION_ROLES, ORGANISATION_ROLES, OWNER_ROLES, READ_ONLY_ROLES
 
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.is_platform_admin or (scope.public and (not write or user.role in scope.public_writers)):
-        return Q()
+        return [Q()]
     if write and user.role in READ_ONLY_ROLES:
         return None
     if user.role in OWNER_ROLES:
-        return _any(model, scope.owner, "", user.pk)
+        return _matches(model, scope.owner, "", user.pk)
     organisation = user.organisation
     if organisation is None:
         return None
     if user.role in ORGANISATION_ROLES:
-        return _any(model, scope.organisation, "", organisation.pk)
+        return _matches(model, scope.organisation, "", organisation.pk)
     if user.role in JURISDICTION_ROLES:
         if not scope.division:
             return None
         prefix = organisation.division.scope_prefix
-        return Q() if prefix == "" else _any(model, scope.division, "__startswith", prefix)
+        return [Q()] if prefix == "" else _matches(model, scope.division, "__startswith", prefix)
     return None
+
+
+def _filter_for(user, model: type[Model], scope: Scope, write: bool) -> Q | None:
+    """The Q that limits rows for this user, `Q()` for everything, None for nothing."""
+    conditions = _conditions_for(user, model, scope, write)
+    if not conditions:
+        return None
+    condition = Q()
+    for match in conditions:
+        condition |= match
+    return condition
 
 
 def scoped(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
@@ -111,6 +135,24 @@ def scoped(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
     if condition is None:
         return queryset.none()
     return queryset.filter(condition)
+
+
+def scoped_parts(user, queryset: QuerySet, *, write: bool = False) -> list[QuerySet]:
+    """The rows of `scoped(user, queryset)` as DISJOINT querysets, one per path that admits rows (path
+    i excludes paths 1…i-1): their union is exactly the scoped rows and no row is in two parts. For
+    figures that add up (COUNT, SUM) over a model with several paths (a person: residence OR a consented
+    enrolment): each part keeps its own index (the plain path first, e.g. the residence prefix), where
+    the single `path OR pk IN (subquery)` of scoped() makes PostgreSQL scan the whole table. Aggregate
+    every part and add the results; [] when the user sees nothing."""
+    conditions = _conditions_for(user, queryset.model, _scope_of(queryset.model), write)
+    if not conditions:
+        return []
+    parts, earlier = [], None
+    for condition in conditions:
+        part = queryset.filter(condition)
+        parts.append(part if earlier is None else part.exclude(earlier))
+        earlier = condition if earlier is None else earlier | condition
+    return parts
 
 
 def can_access(user, obj: Model, *, write: bool = False) -> bool:

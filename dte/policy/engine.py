@@ -71,6 +71,7 @@ class ParameterSet:
     def __init__(self, parameters: dict[str, Parameter]):
         self.parameters = parameters
         self._snapshots: dict[date, dict[str, DatedValue | None]] = {}
+        self._untraced: dict[tuple, BoundParameters] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self.parameters
@@ -89,7 +90,14 @@ class ParameterSet:
         return self.bind(on, trace).get(name)
 
     def bind(self, on: date, trace: list | None = None, facts_on: date | None = None) -> "BoundParameters":
-        return BoundParameters(self.snapshot(on), on, trace, facts_on)
+        if trace is not None:
+            return BoundParameters(self.snapshot(on), on, trace, facts_on)
+        # Without a trace a binding is never written to: one per pair of dates serves every case.
+        key = (on, facts_on)
+        bound = self._untraced.get(key)
+        if bound is None:
+            bound = self._untraced[key] = BoundParameters(self.snapshot(on), on, None, facts_on)
+        return bound
 
     def merged(self, other: "ParameterSet") -> "ParameterSet":
         """Parameters of `other` replace same-named ones here (a province over the baseline)."""
@@ -130,11 +138,18 @@ class BoundParameters:
             dated = self._snap[name]
         except KeyError:
             raise ParameterError(f"pack has no parameter {name!r}") from None
-        self._record(name, dated.value if dated else None, dated)
+        if self.trace is not None:
+            self._record(name, dated.value if dated else None, dated)
         return dated
 
     def get(self, name: str, default: Any = None) -> Any:
-        dated = self.dated(name)
+        # One dictionary lookup when no trace is kept: a simulation calls this ~10 times a case.
+        try:
+            dated = self._snap[name]
+        except KeyError:
+            raise ParameterError(f"pack has no parameter {name!r}") from None
+        if self.trace is not None:
+            self._record(name, dated.value if dated else None, dated)
         return default if dated is None else dated.value
 
     def peek(self, name: str) -> DatedValue | None:
@@ -150,7 +165,8 @@ class BoundParameters:
         value = dated.value if dated else None
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
-        self._record(name + "".join(f"[{k}]" for k in keys), value, dated)
+        if self.trace is not None:
+            self._record(name + "".join(f"[{k}]" for k in keys), value, dated)
         return value
 
     def _record(self, label: str, value: Any, dated: DatedValue | None) -> None:

@@ -55,6 +55,8 @@ def simulate_text(result: dict) -> str:
         lines.append(f"  {kind}: {fen:,} fen")
     for payee, fen in sorted(result["by_payee_fen"].items()):
         lines.append(f"  to {payee}: {fen:,} fen")
+    if result.get("outcomes"):
+        lines.append("Outcomes: " + ", ".join(f"{name} {count:,}" for name, count in result["outcomes"].items()))
     lines.append("Reasons:")
     for code, count in result["reasons"].items():
         lines.append(f"  {code:<34} {count:>10,}")
@@ -78,6 +80,8 @@ def simulate_text(result: dict) -> str:
         for example in compare["examples"]:
             lines.append(f"    e.g. {example['id']} {example['occupation_level']}: {example['a_fen']:,} → {example['b_fen']:,} fen")
     memory = result["peak_memory"]
+    if result.get("mode") == "vectorised":
+        lines.append(f"Mode: vectorised (no per-case reasons); columns built in {result.get('columns_seconds', 0)} s")
     lines.append(
         f"Throughput: {result['throughput_cases_per_second']:,} cases/s ({result['seconds']} s, {result['workers']} workers); "
         f"peak memory: main {memory['main_mb']} MB, largest worker {memory['largest_worker_mb']} MB"

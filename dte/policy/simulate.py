@@ -15,13 +15,14 @@ import os
 import random
 import resource
 import time
+from bisect import bisect
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, Iterator
 
-from .cases import CaseError, parse_case
+from .cases import Case, CaseError, ClassInfo, Course, HistoryEntry, LevelCertificate, Trainee, parse_case
 from .engine import ParameterSet
 from .occupations import LEVELS, load_occupations
 from .packs import get_pack
@@ -87,6 +88,69 @@ def demo_chunk(province: str, seed: int, chunk_index: int, size: int) -> Iterato
         }
 
 
+_DEMO_STATUSES = ("graduate", "employee", "unemployed", "freelancer", "student", "retired")
+_DEMO_STATUS_CUM = (30, 60, 75, 85, 95, 100)  # cumulative weights 30, 30, 15, 10, 10, 5
+_DEMO_MODES = ("subsidised", "order", "project", "market")
+_DEMO_MODE_CUM = (60, 75, 90, 100)  # cumulative weights 60, 15, 15, 10
+_DEMO_HOURS = (60, 64, 80, 90, 100, 120, 128, 160, 192)
+_DAYS = [timedelta(days=n) for n in range(-1200, 1201)]  # _DAYS[1200 + n] == timedelta(n)
+
+
+def demo_cases(province: str, seed: int, chunk_index: int, size: int) -> Iterator[tuple[str, Case]]:
+    """The cases of `demo_chunk`, already parsed: the same random draws in the same order,
+    so `(id, parse_case(raw))` for every raw case of demo_chunk(province, seed, chunk_index, size)
+    (test_simulate checks this per province). Skips building and re-reading a JSON-like dict
+    per case, which cost more than deciding it. `below(n)` is what randrange(n) and choice()
+    draw (Random._randbelow); people with the same facts share one Trainee (they are frozen)."""
+    rng = random.Random(f"{seed}:{chunk_index}")
+    home = get_pack(province).division_code[:2]
+    codes = [o.code for o in load_occupations()]
+    n_codes, n_levels = len(codes), len(LEVELS)
+    below, uniform = rng._randbelow, rng.random
+    base = date(2026, 1, 1)
+    starts = [base + timedelta(days=n) for n in range(330)]
+    days_ = _DAYS
+    classes: dict[tuple[int, int], ClassInfo] = {}
+    trainees: dict[tuple, Trainee] = {}
+    certificates: dict[tuple, LevelCertificate] = {}
+    first_id = chunk_index * CHUNK_SIZE
+    for offset in range(size):
+        start = starts[below(330)]
+        days = 3 + below(37)  # randrange(3, 40)
+        hours = _DEMO_HOURS[below(9)]
+        size_of_class = 20 + below(41)  # randrange(20, 61)
+        occupation = codes[below(n_codes)]
+        level = LEVELS[below(n_levels)]
+        history: tuple = ()
+        if uniform() < 0.2:
+            when = start - days_[1230 + below(670)]  # randrange(30, 700) days before
+            other = occupation if uniform() < 0.5 else codes[below(n_codes)]
+            history = (HistoryEntry(when, "training_subsidy", other, LEVELS[below(n_levels)], 80000),)
+        # random.choices(population, weights) draws random() * total and bisects the cumulative weights
+        status = _DEMO_STATUSES[bisect(_DEMO_STATUS_CUM, uniform() * 100.0, 0, 5)]
+        graduation = start - days_[1000 + below(1400)]  # randrange(-200, 1200) days before
+        person = (status, graduation, uniform() < 0.75)
+        trainee = trainees.get(person)
+        if trainee is None:
+            trainee = trainees[person] = Trainee(status, None, graduation, person[2])
+        mode = _DEMO_MODES[bisect(_DEMO_MODE_CUM, uniform() * 100.0, 0, 3)]
+        institution = home if uniform() < 0.95 else "11"
+        online = below(hours + 1)
+        trained = uniform() < 0.92
+        certificate = None
+        if uniform() < 0.8:
+            issued = (start + days_[1230 + days], home if uniform() < 0.95 else "11")
+            certificate = certificates.get(issued)
+            if certificate is None:
+                certificate = certificates[issued] = LevelCertificate(*issued)
+        key = (size_of_class, size_of_class // 2 + below(size_of_class - size_of_class // 2 + 1))
+        klass = classes.get(key)
+        if klass is None:
+            klass = classes[key] = ClassInfo(*key)
+        course = Course(occupation, level, mode, institution, start, start + days_[1200 + days], days, hours, online, trained, certificate)
+        yield f"demo-{first_id + offset}", Case(trainee, course, klass, history)
+
+
 def _unflatten(row: dict) -> dict:
     """CSV columns are dotted paths ("course.level"); `history` holds a JSON list."""
     case: dict = {}
@@ -145,6 +209,7 @@ class Summary:
     by_payee_fen: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)
     invalid_fields: Counter = field(default_factory=Counter)
+    outcomes: Counter = field(default_factory=Counter)  # paid / pending / refused (vectorised.OUTCOMES)
     by_occupation_level: dict = field(default_factory=dict)  # "code/level" -> [cases, eligible, fen]
     compare: dict | None = None
 
@@ -157,6 +222,7 @@ class Summary:
         self.by_payee_fen.update(other.by_payee_fen)
         self.reasons.update(other.reasons)
         self.invalid_fields.update(other.invalid_fields)
+        self.outcomes.update(other.outcomes)
         for key, (n, e, fen) in other.by_occupation_level.items():
             row = self.by_occupation_level.setdefault(key, [0, 0, 0])
             row[0] += n
@@ -189,39 +255,79 @@ def _empty_compare() -> dict:
     }
 
 
-def evaluate_chunk(province: str, cases: Iterable[dict], params: ParameterSet, compare: ParameterSet | None, on: date | None) -> Summary:
-    pack = get_pack(province)
-    summary = Summary(compare=_empty_compare() if compare is not None else None)
-    table = summary.by_occupation_level
+def parsed_cases(cases: Iterable[dict], summary: "Summary") -> Iterator[tuple[str | None, Case]]:
+    """(id, Case) for every valid raw case; invalid ones are counted in `summary` by field."""
     for raw in cases:
-        summary.cases += 1
         try:
             if "__error__" in raw:
                 raise CaseError("case", raw["__error__"])
             case = parse_case(raw)
         except CaseError as error:
+            summary.cases += 1
             summary.invalid += 1
             summary.invalid_fields[error.path] += 1
             continue
-        decision = pack.quote(case, on=on, params=params, trace=False)
-        total = decision.total_fen
-        key = f"{case.course.occupation_code}/{case.course.level}"
+        yield raw.get("id") if isinstance(raw, dict) else None, case
+
+
+def evaluate_chunk(province: str, cases: Iterable[dict], params: ParameterSet, compare: ParameterSet | None, on: date | None) -> Summary:
+    summary = Summary(compare=_empty_compare() if compare is not None else None)
+    return evaluate_parsed(province, parsed_cases(cases, summary), params, compare, on, summary)
+
+
+def evaluate_parsed(province: str, pairs: Iterable[tuple[str | None, Case]], params: ParameterSet, compare: ParameterSet | None,
+                    on: date | None, summary: Summary | None = None) -> Summary:
+    """Quote every case (no trace) and add it to the chunk's Summary. Counters are keyed by
+    cheap tuples while the chunk runs and turned into the report's keys once at its end."""
+    pack = get_pack(province)
+    decide = pack.outcome
+    summary = summary or Summary(compare=_empty_compare() if compare is not None else None)
+    table: dict[tuple[str, str], list[int]] = {}
+    items_seen: Counter = Counter()  # (kind, payee) -> fen
+    reasons = summary.reasons
+    outcomes = summary.outcomes
+    cases = eligible_count = total_fen = 0
+    for case_id, case in pairs:
+        cases += 1
+        eligible, items, case_reasons = decide(case, on, params)
+        course = case.course
+        key = (course.occupation_code, course.level)
         row = table.get(key)
         if row is None:
             row = table[key] = [0, 0, 0]
         row[0] += 1
+        total = 0
+        for item in items:
+            total += item.amount_fen
+            items_seen[item.kind, item.payee] += item.amount_fen
         row[2] += total
-        if decision.eligible:
-            summary.eligible += 1
+        total_fen += total
+        pending = False
+        for reason in case_reasons:
+            reasons[reason.code] += 1
+            if reason.effect == "pending":
+                pending = True
+        if eligible:
+            eligible_count += 1
             row[1] += 1
-        summary.total_fen += total
-        for item in decision.items:
-            summary.by_kind_fen[item.kind] += item.amount_fen
-            summary.by_payee_fen[item.payee] += item.amount_fen
-        for reason in decision.reasons:
-            summary.reasons[reason.code] += 1
+            outcomes["pending" if pending else "paid"] += 1
+        else:
+            outcomes["refused"] += 1
         if compare is not None:
-            _compare_one(summary.compare, raw, case, decision, pack.quote(case, on=on, params=compare, trace=False), key)
+            a = pack.quote(case, on, params, False)
+            _compare_one(summary.compare, {"id": case_id}, case, a, pack.quote(case, on, compare, False), f"{key[0]}/{key[1]}")
+    summary.cases += cases
+    summary.eligible += eligible_count
+    summary.total_fen += total_fen
+    for (kind, payee), fen in items_seen.items():
+        summary.by_kind_fen[kind] += fen
+        summary.by_payee_fen[payee] += fen
+    by_key = summary.by_occupation_level
+    for (code, level), (n, e, fen) in table.items():
+        row = by_key.setdefault(f"{code}/{level}", [0, 0, 0])
+        row[0] += n
+        row[1] += e
+        row[2] += fen
     return summary
 
 
@@ -259,8 +365,9 @@ def _init_worker(province, params, compare, on) -> None:
 def _run_task(task) -> Summary:
     kind, payload = task
     w = _WORKER
-    cases = demo_chunk(w["province"], *payload) if kind == "demo" else payload
-    return evaluate_chunk(w["province"], cases, w["params"], w["compare"], w["on"])
+    if kind == "demo":  # generated already parsed: the same cases as demo_chunk, without the dicts
+        return evaluate_parsed(w["province"], demo_cases(w["province"], *payload), w["params"], w["compare"], w["on"])
+    return evaluate_chunk(w["province"], payload, w["params"], w["compare"], w["on"])
 
 
 def demo_tasks(n: int, seed: int) -> Iterator[tuple]:
@@ -316,6 +423,7 @@ def report(province: str, s: Summary, elapsed: float, workers: int) -> dict:
         "by_kind_fen": dict(s.by_kind_fen),
         "by_payee_fen": dict(s.by_payee_fen),
         "reasons": dict(s.reasons.most_common()),
+        "outcomes": {name: s.outcomes[name] for name in ("paid", "pending", "refused")},
         "by_occupation_level": {
             key: {"cases": n, "eligible": e, "total_fen": fen} for key, (n, e, fen) in sorted(s.by_occupation_level.items())
         },

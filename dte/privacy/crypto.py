@@ -82,10 +82,15 @@ def active_kid() -> str:
     return keyring()[0][0]
 
 
+@lru_cache(maxsize=8)
+def _aead(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def encrypt(plaintext: str, purpose: str) -> str:
     kid, key = keyring()[0]
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), purpose.encode())
+    sealed = _aead(key).encrypt(nonce, plaintext.encode("utf-8"), purpose.encode())
     return f"{PREFIX}${kid}${base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 
@@ -103,11 +108,17 @@ def decrypt(token: str, purpose: str) -> str:
         raise DecryptionError(f"no key {kid!r} in DTE_DATA_KEY to decrypt this value")
     blob = base64.urlsafe_b64decode(payload)
     try:
-        return AESGCM(keys[kid]).decrypt(blob[:12], blob[12:], purpose.encode()).decode("utf-8")
+        return _aead(keys[kid]).decrypt(blob[:12], blob[12:], purpose.encode()).decode("utf-8")
     except Exception:
         raise DecryptionError("value fails authentication (tampered, or wrong key)") from None
 
 
+@lru_cache(maxsize=4)
+def _index_mac(key: bytes):
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
 def blind_index(value: str, purpose: str) -> str:
-    key = _index_key(settings.DTE_INDEX_KEY, settings.SECRET_KEY)
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    mac = _index_mac(_index_key(settings.DTE_INDEX_KEY, settings.SECRET_KEY)).copy()  # keyed once, not per value
+    mac.update(f"{purpose}:{value}".encode())
+    return mac.hexdigest()

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dte.geography.forms import DivisionField, PercentField, YuanField
 from dte.geography.models import Division
 from dte.organisations.models import Organisation
 
@@ -22,19 +23,11 @@ def teachers_from(text: str) -> list[dict]:
     return out
 
 
-class DivisionCodeField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value).strip()
-        if not Division.objects.filter(code=value).exists():
-            raise forms.ValidationError(_("Unknown division code."))
-        return value
-
-
 class PersonForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=64)
+    name = forms.CharField(label=_("Full name (as on the ID card)"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=18)
     phone = forms.CharField(label=_("mobile phone"), max_length=20)
-    division = DivisionCodeField(label=_("place of residence (6-digit code)"), max_length=6)
+    division = DivisionField(label=_("place of residence"))
     employment_status = forms.ChoiceField(label=_("employment status"), choices=Person.Status.choices)
     graduation_date = forms.DateField(label=_("graduation date"), required=False, widget=DATE)
     # separate facts (issue 13 item 3): blank = not known
@@ -63,7 +56,8 @@ class TrainingClassForm(forms.ModelForm):
     def __init__(self, *args, institution=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quota"].queryset = PlanQuota.objects.filter(institution=institution).select_related("plan", "occupation")
-        self.fields["division"].queryset = Division.objects.filter(code__startswith=institution.division_id[:2])
+        self.fields["division"] = DivisionField(label=self.fields["division"].label, prefix=institution.division_id[:2],
+                                                as_object=True)
 
 
 class FilingForm(forms.ModelForm):
@@ -79,6 +73,21 @@ class FilingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evaluation_institution"].queryset = Organisation.objects.filter(kind=Organisation.Kind.EVALUATION_INSTITUTION)
+        filing = self.instance
+        if filing.pk:  # editing a draft or a returned filing: the lists back as text, one a line
+            self.fields["teachers_text"].initial = "\n".join(
+                " ".join(p for p in (t.get("name", ""), t.get("title", ""), t.get("qualification", "")) if p)
+                for t in filing.teachers or [])
+            self.fields["venues_text"].initial = "\n".join(filing.venues or [])
+            self.fields["exam_dates_text"].initial = "\n".join(filing.exam_dates or [])
+
+    def changes(self) -> dict:
+        """The filing's fields as the services take them (filing_update)."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["teachers"] = teachers_from(self.cleaned_data["teachers_text"])
+        data["venues"] = _lines(self.cleaned_data["venues_text"])
+        data["exam_dates"] = self.cleaned_data["exam_dates_text"]
+        return data
 
     def clean_exam_dates_text(self):
         dates = []
@@ -91,6 +100,16 @@ class FilingForm(forms.ModelForm):
 
 
 class AnnouncementForm(forms.ModelForm):
+    # people type ¥ and %; the model keeps integer fen and basis points (issue 13 item 13)
+    fee_fen = YuanField(label=_("Fee (¥)"), required=False, initial=0)
+    online_share_bp = PercentField(label=_("Online share (%)"), required=False, initial=0)
+
+    def clean_fee_fen(self):
+        return self.cleaned_data.get("fee_fen") or 0
+
+    def clean_online_share_bp(self):
+        return self.cleaned_data.get("online_share_bp") or 0
+
     class Meta:
         model = Announcement
         fields = ["text", "fee_fen", "fee_standard", "venue", "online_share_bp"]
@@ -111,6 +130,40 @@ class ReviewForm(forms.Form):
 class FilingReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("decision"), choices=[("accept", _("Accept")), ("return", _("Return for changes"))])
     comment = forms.CharField(label=_("comment"), widget=forms.Textarea, required=False)
+
+
+class AnnualPlanForm(forms.Form):
+    province = forms.ModelChoiceField(label=_("Province"), queryset=Division.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2100)
+    title = forms.CharField(label=_("Plan title"), max_length=128)
+    document = forms.CharField(label=_("Document that sets the plan (e.g. 晋人社厅发〔2024〕27号)"), max_length=128,
+                               required=False)
+
+    def __init__(self, *args, user=None, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = Division.objects.filter(level=Division.Level.PROVINCE)
+        if user is not None and not user.is_platform_admin:
+            home = user.organisation.division_id[:2] if user.organisation else "--"
+            provinces = provinces.filter(code__startswith=home)
+        self.fields["province"].queryset = provinces
+        if provinces.count() == 1:
+            self.fields["province"].initial = provinces.first().pk
+        if plan is not None:  # the year and province carry the quotas: only title and document change
+            del self.fields["province"], self.fields["year"]
+
+
+class QuotaAddForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("Training institution"), queryset=Organisation.objects.none())
+    occupation = forms.ModelChoiceField(label=_("Occupation"), queryset=None)
+    places = forms.IntegerField(label=_("places"), min_value=1)
+
+    def __init__(self, *args, plan, **kwargs):
+        from dte.catalogue.models import Occupation
+
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.TRAINING_INSTITUTION, division__code__startswith=plan.province_id[:2]).order_by("name")
+        self.fields["occupation"].queryset = Occupation.objects.filter(is_active=True).order_by("code")
 
 
 class QuotaForm(forms.Form):

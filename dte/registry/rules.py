@@ -91,12 +91,16 @@ def case_for(*, status: str, graduation_date: date | None, birth_date: date | No
     }
 
 
-def evaluate(case: dict, training_class) -> dict:
+_LOAD = object()  # "read the catalogue's standards now" (one quote); a roster import passes them in once
+
+
+def evaluate(case: dict, training_class, overrides=_LOAD) -> dict:
     """The pack's decision at enrolment: {"eligible", "pack", "on", "reasons", "later"}."""
     k = training_class
+    if overrides is _LOAD:
+        overrides = overrides_with_official_standards(k.division_id, k.start_date)
     try:
-        decision = policy_quote(k.division_id, case, on=k.start_date,
-                                overrides=overrides_with_official_standards(k.division_id, k.start_date))
+        decision = policy_quote(k.division_id, case, on=k.start_date, overrides=overrides)
     except PolicyInputError as error:
         return {"eligible": False, "pack": "", "on": k.start_date.isoformat(), "later": [],
                 "reasons": [{"code": "CASE_INVALID", "message": str(error), "citation": "", "effect": "refuse"}]}
@@ -114,11 +118,64 @@ def evaluate(case: dict, training_class) -> dict:
     return {"eligible": eligible, "pack": data["province"], "on": data["on"], "reasons": now, "later": later}
 
 
-def evaluate_person(person, training_class) -> dict:
+def evaluate_person(person, training_class, overrides=_LOAD) -> dict:
     case = case_for(status=person.employment_status, graduation_date=person.graduation_date, birth_date=person.birth_date,
                     training_class=training_class, history=history_of(person, exclude_class_id=training_class.pk),
                     facts=person.trainee_facts())
-    return evaluate(case, training_class)
+    return evaluate(case, training_class, overrides)
+
+
+class RosterEligibility:
+    """Eligibility at enrolment for a whole roster (issue 12 item 1): the catalogue's standards are read once
+    per job, not once per row, and a new person's decision — a function of the pack, the class and the case,
+    whose only per-person facts are status, graduation date and birth date (no history, no other facts yet) —
+    is quoted once per distinct triple. `known` seeds decisions kept from the validation, so the commit
+    quotes nothing again. People already in the registry are evaluated one by one (their history differs)."""
+
+    MEMO_MAX = 50_000  # distinct triples kept at a time (a decision is a few hundred bytes)
+
+    def __init__(self, training_class, known: dict | None = None):
+        self.training_class = training_class
+        self._overrides = _LOAD
+        self.decisions: dict[tuple, dict] = dict(known or {})
+        self.fresh: list[tuple] = []  # keys quoted since the caller last took them (to keep them)
+
+    @property
+    def overrides(self):
+        if self._overrides is _LOAD:
+            k = self.training_class
+            self._overrides = overrides_with_official_standards(k.division_id, k.start_date)
+        return self._overrides
+
+    def new_person(self, status: str, graduation_date: date | None, birth_date: date | None) -> dict:
+        key = (status, graduation_date, birth_date)
+        decision = self.decisions.get(key)
+        if decision is None:
+            if len(self.decisions) >= self.MEMO_MAX:
+                self.decisions.clear()
+            case = case_for(status=status, graduation_date=graduation_date, birth_date=birth_date,
+                            training_class=self.training_class)
+            decision = self.decisions[key] = evaluate(case, self.training_class, self.overrides)
+            self.fresh.append(key)
+        return decision
+
+    def people(self, persons) -> dict[int, dict]:
+        """The decisions for people already in the registry, their history read in one query
+        (the same history as history_of: the class's province, this class left out)."""
+        from dte.subsidy.facts import history_for_people
+
+        k = self.training_class
+        persons = list(persons)
+        if not persons:
+            return {}
+        history = history_for_people([p.pk for p in persons], str(k.division_id)[:2] + "0000", exclude_class_id=k.pk)
+        decisions = {}
+        for person in persons:
+            case = case_for(status=person.employment_status, graduation_date=person.graduation_date,
+                            birth_date=person.birth_date, training_class=k, history=history.get(person.pk, []),
+                            facts=person.trainee_facts())
+            decisions[person.pk] = evaluate(case, k, self.overrides)
+        return decisions
 
 
 # --- class-opening deadlines ---------------------------------------------------------------

@@ -20,10 +20,17 @@ from .models import AnnualPlan, Announcement, PlanQuota, TrainingClass, Training
 # --- plans and quotas ------------------------------------------------------------------------
 
 
-def annual_plan_create(*, province_id: str, year: int, title: str, document: str = "", quotas=()) -> AnnualPlan:
-    """quotas: iterable of (institution, occupation, places)."""
+def annual_plan_create(*, province_id: str, year: int, title: str, document: str = "", quotas=(), by=None) -> AnnualPlan:
+    """quotas: iterable of (institution, occupation, places). The province bureau sets the annual plan
+    (晋人社厅发〔2024〕27号 四、五: 省人社厅下达年度培训计划); only inside its own province."""
+    quotas = list(quotas)
+    if not (title or "").strip():
+        raise RegistryError("请填写计划名称。", code="TITLE_REQUIRED", detail={"field": "title"})
+    if AnnualPlan.objects.filter(province_id=province_id, year=year, title=title.strip()).exists():
+        raise RegistryError(f"{year} 年已有同名年度计划“{title}”。", code="PLAN_EXISTS", detail={"field": "title"})
     with transaction.atomic():
-        plan = AnnualPlan.objects.create(province_id=province_id, year=year, title=title, document=document)
+        plan = AnnualPlan.objects.create(province_id=province_id, year=year, title=title.strip(), document=document)
+        require_permission(by, "registry.plan.change", plan)  # in scope: rolled back with the plan if not
         for institution, occupation, places in quotas:
             if institution.division_id[:2] != province_id[:2]:
                 raise RegistryError(f"{institution} 不在本省，不能分配本省年度计划名额。", code="QUOTA_OTHER_PROVINCE")
@@ -32,6 +39,47 @@ def annual_plan_create(*, province_id: str, year: int, title: str, document: str
                      after={"year": year, "title": title, "document": document,
                             "quotas": [[i.name, o.code, n] for i, o, n in quotas]})
     return plan
+
+
+def annual_plan_update(plan: AnnualPlan, *, title: str, document: str = "", by=None) -> AnnualPlan:
+    """Rename the plan or record the document that set it; the year and province stay (quotas hang on them)."""
+    require_permission(by, "registry.plan.change", plan)
+    title = (title or "").strip()
+    if not title:
+        raise RegistryError("请填写计划名称。", code="TITLE_REQUIRED", detail={"field": "title"})
+    if AnnualPlan.objects.filter(province_id=plan.province_id, year=plan.year, title=title).exclude(pk=plan.pk).exists():
+        raise RegistryError(f"{plan.year} 年已有同名年度计划“{title}”。", code="PLAN_EXISTS", detail={"field": "title"})
+    with transaction.atomic():
+        locked = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+        before = {"title": locked.title, "document": locked.document}
+        locked.title, locked.document = title, document
+        locked.save(update_fields=["title", "document"])
+        audit_record("registry.plan.change", obj=locked, before=before, after={"title": title, "document": document},
+                     division_code=locked.province_id)
+    return locked
+
+
+def quota_add(plan: AnnualPlan, *, institution, occupation, places: int, by=None) -> PlanQuota:
+    """A new line of the plan: places for one training institution of the province in one occupation
+    (晋人社厅发〔2024〕27号 附件 分配表; institutions train only in their own province, 二(三))."""
+    require_permission(by, "registry.plan.change", plan)
+    problems = {}
+    if institution.kind != "training":
+        problems["institution"] = "年度计划名额只分配给培训机构。"
+    elif institution.division_id[:2] != plan.province_id[:2]:
+        problems["institution"] = f"{institution} 不在本省，不能分配本省年度计划名额。"
+    if places is None or places < 1:
+        problems["places"] = "名额须为正整数。"
+    if PlanQuota.objects.filter(plan=plan, institution=institution, occupation=occupation).exists():
+        problems["occupation"] = "该机构在本计划中已有此职业的名额，请调整原有名额。"
+    if problems:
+        first = next(iter(problems.values()))
+        raise RegistryError(first, code="BAD_QUOTA", detail={"fields": problems})
+    with transaction.atomic():
+        quota = PlanQuota.objects.create(plan=plan, institution=institution, occupation=occupation, places=places)
+        audit_record("registry.quota.create", obj=quota, division_code=plan.province_id, organisation_id=institution.pk,
+                     after={"plan": plan.pk, "occupation": occupation.code, "places": places})
+    return quota
 
 
 def may_change_plan(user) -> bool:
@@ -96,36 +144,50 @@ FILING_TRANSITIONS = {
 
 
 def filing_check(filing: TrainingPlanFiling, on: date) -> None:
-    """Only a listed institution, covering this occupation and level, in its own province."""
+    """Only a listed institution, covering this occupation and level, in its own province.
+    Every problem is found before refusing (issue 13 item 13: all at once, each beside its field):
+    the error's code and citation are the first problem's; detail["fields"] maps each field
+    (model field names; None = the filing as a whole) to its message."""
+    problems: list[tuple[str | None, str, str, str]] = []  # (field, message, code, citation)
     institution = filing.institution
     if institution.division_id[:2] != filing.province_id[:2]:
-        raise RegistryError(
-            f"{institution} 位于外省，不得向本省备案培训计划（不得以“合作”“联合”“联盟”等名义跨省开展培训）。",
-            code="CROSS_PROVINCE", citation=rules.cross_province_citation(filing.province_id, on),
-        )
+        problems.append((None, f"{institution} 位于外省，不得向本省备案培训计划（不得以“合作”“联合”“联盟”等名义跨省开展培训）。",
+                         "CROSS_PROVINCE", rules.cross_province_citation(filing.province_id, on)))
     listing = InstitutionListing.objects.filter(
         organisation=institution, kind=InstitutionListing.Kind.TRAINING, province_id=filing.province_id,
         status=InstitutionListing.Status.LISTED,
     ).first()
     if listing is None:
-        raise RegistryError(f"{institution} 未列入本省培训机构目录（或已暂停/移出），不能备案。", code="NOT_LISTED")
-    covered = ListingCoverage.objects.filter(listing=listing, occupation=filing.occupation, level=filing.level)
-    if filing.direction:
-        covered = covered.filter(direction__in=[filing.direction, ""])
-    if not covered.exists():
-        raise RegistryError(
-            f"{institution} 的目录范围不含 {filing.occupation.name}·{filing.get_level_display()}"
-            f"{'·' + filing.direction if filing.direction else ''}。", code="NOT_COVERED")
+        problems.append((None, f"{institution} 未列入本省培训机构目录（或已暂停/移出），不能备案。", "NOT_LISTED", ""))
+    else:
+        covered = ListingCoverage.objects.filter(listing=listing, occupation=filing.occupation, level=filing.level)
+        if filing.direction:
+            covered = covered.filter(direction__in=[filing.direction, ""])
+        if not covered.exists():
+            problems.append(("occupation", f"{institution} 的目录范围不含 {filing.occupation.name}·{filing.get_level_display()}"
+                             f"{'·' + filing.direction if filing.direction else ''}。", "NOT_COVERED", ""))
     if filing.evaluation_institution.kind != "evaluation":
-        raise RegistryError("考核计划须与评价机构商定。", code="NOT_EVALUATION_INSTITUTION")
+        problems.append(("evaluation_institution", "考核计划须与评价机构商定。", "NOT_EVALUATION_INSTITUTION", ""))
     if filing.hours_total <= 0:
-        raise RegistryError("培训学时不能为零。", code="NO_HOURS")
-    cap, citation = rules.online_cap(filing.province_id, on)
-    if cap is not None and filing.hours_online * 10000 > cap * filing.hours_total:
-        raise RegistryError(f"线上学时 {filing.hours_online}/{filing.hours_total} 超过 {cap / 100:g}% 上限。",
-                            code="ONLINE_OVER_CAP", citation=citation)
-    if not filing.teachers or not filing.exam_dates:
-        raise RegistryError("请填写师资和考核日期。", code="INCOMPLETE")
+        problems.append(("hours_offline_theory", "培训学时不能为零。", "NO_HOURS", ""))
+    else:
+        cap, citation = rules.online_cap(filing.province_id, on)
+        if cap is not None and filing.hours_online * 10000 > cap * filing.hours_total:
+            problems.append(("hours_online_theory", f"线上学时 {filing.hours_online}/{filing.hours_total} 超过 {cap / 100:g}% 上限。",
+                             "ONLINE_OVER_CAP", citation))
+    if not filing.teachers:
+        problems.append(("teachers", "请填写师资。", "INCOMPLETE", ""))
+    if not filing.exam_dates:
+        problems.append(("exam_dates", "请填写考核日期。", "INCOMPLETE", ""))
+    if problems:
+        _field, message, code, citation = problems[0]
+        fields: dict = {}
+        for field, text, _code, cited in problems:
+            shown = f"{text}（{cited}）" if cited else text
+            fields[field] = f"{fields[field]}；{shown}" if field in fields else shown
+        if len(problems) > 1:
+            message = "；".join(f"{text}（{cited}）" if cited and i else text for i, (_f, text, _c, cited) in enumerate(problems))
+        raise RegistryError(message, code=code, citation=citation, detail={"fields": fields})
 
 
 def filing_set_status(filing: TrainingPlanFiling, new: str, *, by=None, reason: str = "") -> TrainingPlanFiling:
@@ -159,6 +221,41 @@ def filing_review(filing: TrainingPlanFiling, *, accept: bool, by, comment: str 
         raise RegistryError("退回须填写意见。", code="COMMENT_REQUIRED")
     new = TrainingPlanFiling.Status.ACCEPTED if accept else TrainingPlanFiling.Status.RETURNED
     return filing_set_status(filing, new, by=by, reason=comment)
+
+
+FILING_EDITABLE = (TrainingPlanFiling.Status.DRAFT, TrainingPlanFiling.Status.RETURNED)
+FILING_FIELDS = ("occupation", "level", "direction", "hours_online_theory", "hours_online_practice",
+                 "hours_offline_theory", "hours_offline_practice", "teachers", "venues", "materials",
+                 "evaluation_institution", "exam_plan", "exam_dates")
+
+
+def filing_update(filing: TrainingPlanFiling, *, by=None, **changes) -> TrainingPlanFiling:
+    """Correct a draft, or a filing the bureau returned for changes, in place (issue 13 item 11: the
+    institution no longer starts over). The status stays; submitting it again is `filing_submit`.
+    A submitted or accepted filing is not edited (the bureau reviews what was filed)."""
+    require_permission(by, "registry.filing.edit", filing)
+    unknown = sorted(set(changes) - set(FILING_FIELDS))
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(unknown)}")
+    with transaction.atomic():
+        locked = TrainingPlanFiling.objects.select_for_update().get(pk=filing.pk)
+        if locked.status not in FILING_EDITABLE:
+            raise RegistryError(f"“{locked.get_status_display()}”的备案不能修改。", code="NOT_EDITABLE")
+
+        def shown(name, value):
+            return getattr(value, "pk", value)
+
+        before, after = {}, {}
+        for name, value in changes.items():
+            old = getattr(locked, name)
+            if shown(name, old) != shown(name, value):
+                before[name], after[name] = shown(name, old), shown(name, value)
+                setattr(locked, name, value)
+        if after:
+            locked.save()
+            audit_record("registry.filing.change", obj=locked, before=before, after=after,
+                         division_code=locked.institution.division_id, organisation_id=locked.institution_id)
+    return locked
 
 
 # --- announcements --------------------------------------------------------------------------------

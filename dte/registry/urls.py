@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_classes, views_public
+from . import views, views_classes, views_plans, views_public
 
 app_name = "registry"
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("filings/", views.filings, name="filings"),
     path("filings/new/", views.filing_new, name="filing_new"),
     path("filings/<int:pk>/", views.filing_detail, name="filing"),
+    path("filings/<int:pk>/edit/", views_plans.filing_edit, name="filing_edit"),
+    path("plans/", views_plans.plans, name="plans"),
+    path("plans/new/", views_plans.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", views_plans.plan_detail, name="plan"),
+    path("plans/<int:pk>/edit/", views_plans.plan_edit, name="plan_edit"),
     path("applications/", views.applications, name="applications"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("people/", views.people, name="people"),

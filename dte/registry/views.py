@@ -44,8 +44,12 @@ def quotas(request):
     qs = filter_quotas(scoped(request.user, PlanQuota.objects.all()), request.GET)
     officer = may_change_plan(request.user)
     years = sorted(set(qs.values_list("plan__year", flat=True)), reverse=True)
-    return list_page(request, title=_("Annual plans and quotas"), queryset=qs, export_name="quotas", columns=[
-        Column(_("Plan"), lambda q: f"{q.plan.title}（{q.plan.document}）"),
+    actions = [(_("Annual plans"), reverse("registry:plans"))]
+    if officer:
+        actions.append((_("New annual plan"), reverse("registry:plan_new")))
+    return list_page(request, title=_("Annual plans and quotas"), queryset=qs, export_name="quotas", actions=actions, columns=[
+        Column(_("Plan"), lambda q: f"{q.plan.title}（{q.plan.document}）" if q.plan.document else q.plan.title,
+               link=lambda q: reverse("registry:plan", args=[q.plan_id])),
         Column(_("Institution"), lambda q: q.institution.name),
         Column(_("Occupation"), lambda q: q.occupation.name,
                link=(lambda q: reverse("registry:quota_edit", args=[q.pk])) if officer else None),

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from dte.catalogue.models import Level
 from dte.geography.models import Division
-from dte.organisations.scoping import scoped
+from dte.organisations.scoping import scoped, scoped_parts
 from dte.registry.models import ClassApplication, Enrolment, Person, PlanQuota, TrainingClass
 from dte.registry.selectors import class_applications_overdue
 from dte.training.models import ATTENDED, Attendance, CompletionDecision, Session, TrainingCertificate
@@ -54,12 +54,22 @@ def _in_year(qs, path: str, year: int | None):
 
 
 def people_by_prefecture(user, year: int | None = None) -> list[tuple[str, int]]:
-    """People by the prefecture of their place of residence (division code[:4] + "00")."""
-    qs = _in_year(scoped(user, Person.objects.all()), "created_at", year)
-    counts = list(qs.order_by().annotate(prefecture=Concat(Substr("division_id", 1, 4), Value("00")))
-                  .values("prefecture").annotate(n=Count("pk")).values_list("prefecture", "n"))
-    names = dict(Division.objects.filter(code__in=[code for code, _ in counts]).values_list("code", "name"))
-    return sorted(((names.get(code, code), n) for code, n in counts), key=lambda row: (-row[1], row[0]))
+    """People by the prefecture of their place of residence (division code[:4] + "00").
+
+    A person is in scope by residence OR by a consented enrolment (registry.Person.access_scope): the
+    count runs over the disjoint parts of the scope (scoped_parts) in one UNION ALL, so the residence
+    part keeps the division index instead of a scan of the whole table, and is added up here."""
+    base = Person.objects.all() if year is None else Person.objects.filter(created_at__year=year)
+    grouped = [part.order_by().annotate(prefecture=Concat(Substr("division_id", 1, 4), Value("00")))
+               .values("prefecture").annotate(n=Count("pk")).values_list("prefecture", "n")
+               for part in scoped_parts(user, base)]
+    if not grouped:
+        return []
+    totals: dict[str, int] = {}
+    for code, n in (grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]):
+        totals[code] = totals.get(code, 0) + n
+    names = dict(Division.objects.filter(code__in=list(totals)).values_list("code", "name"))
+    return sorted(((names.get(code, code), n) for code, n in totals.items()), key=lambda row: (-row[1], row[0]))
 
 
 def enrolments_by_occupation(user, year: int | None = None) -> list[tuple[str, str, int]]:

@@ -38,6 +38,7 @@ DTE_APPS = [
     "dte.reporting",
     "dte.web",
     "dte.demo",
+    "dte.ops",  # health/readiness probes, JSON logs, backup/restore (issue 12 item 7)
 ]
 
 INSTALLED_APPS = [
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dte.ops.middleware.RequestIdMiddleware",  # X-Request-ID on every response and log line
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dte.credentials.middleware.PublicVerifyFastPath",  # public certificate verification by token: lean path
@@ -200,6 +202,10 @@ else:
 # Government workstations are shared: sessions end after 8 hours or when the browser closes.
 SESSION_COOKIE_AGE = env_int("DTE_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# With the shared Redis cache, sessions are read from it and written through to the database (a sign-out
+# deletes both), so a request spends no database query on its session (issue 12, item 2). A per-process
+# memory cache would keep a signed-out session alive in the other workers: then the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Background work: Celery with a Redis broker; without REDIS_URL tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -262,7 +268,8 @@ PUBLIC_BASE_URL = env_str("DTE_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "dte.ops.logging.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},  # failures and lockouts only
 }

@@ -30,3 +30,26 @@ CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DTE_MFA_REQUIRED = env_bool("DTE_MFA_REQUIRED", True)  # TOTP for every staff role (issue 8 finding 4)
+
+# Probes answer over plain HTTP from the load balancer (issue 12 item 7; deploy/README.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Structured logs: one JSON object per line with the request id (dte/ops/logging.py); one line per request.
+DTE_REQUEST_LOG = env_bool("DTE_REQUEST_LOG", True)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "dte.ops.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "dte.ops.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.server": {"level": "WARNING"},
+        # gunicorn's own loggers go through the same JSON handler (deploy/gunicorn.conf.py leaves them to Django's)
+        "gunicorn.error": {"handlers": [], "propagate": True},
+        "gunicorn.access": {"handlers": [], "propagate": True, "level": "WARNING"},
+    },
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # Celery workers log through the JSON handler above
+# Public verification log rows are written by a writer thread per process (dte/credentials/verification.py).
+DTE_VERIFY_LOG_BACKGROUND = env_bool("DTE_VERIFY_LOG_BACKGROUND", True)

@@ -90,6 +90,56 @@ def _training_facts(classes: dict, enrolments: list[Enrolment], stage_end: date 
     return facts
 
 
+def _training_facts_set_based(classes: dict, enrolments: list[Enrolment], stage_end: date | None) -> dict[int, dict]:
+    """The same facts as `_training_facts`, for many classes at once: one query for the sessions
+    of all classes, one for the attended records of all enrolments (only the columns the hours
+    rule reads), one each for completion decisions and training certificates. The hours rule
+    itself stays dte.training.selectors.class_summaries, given the records already read, so
+    the two paths cannot drift apart (tests: test_claims_set_based.py)."""
+    from collections import namedtuple
+
+    from dte.training.models import ATTENDED, Attendance, CompletionDecision, Session, TrainingCertificate
+    from dte.training.selectors import class_summaries
+
+    ids = [e.pk for e in enrolments]
+    facts = {e.pk: {"days": None, "hours_total": None, "hours_online": None, "completed": False} for e in enrolments}
+    sessions_of: dict[int, list] = defaultdict(list)
+    session_day: dict[int, date] = {}
+    for s in Session.objects.filter(training_class_id__in=list(classes)).order_by("training_class_id", "starts_at", "pk"):
+        day = timezone.localtime(s.starts_at).date()
+        sessions_of[s.training_class_id].append(s)
+        if not stage_end or day <= stage_end:
+            session_day[s.pk] = day
+    columns = ("session_id", "enrolment_id", "status", "source", "checked_in_at", "checked_out_at", "online_minutes")
+    Record = namedtuple("Record", columns)
+    records: dict[int, dict] = defaultdict(dict)  # class id → {(session id, enrolment id): record}
+    days: dict[int, set] = defaultdict(set)
+    class_of = {e.pk: e.training_class_id for e in enrolments}
+    rows = Attendance.objects.filter(enrolment_id__in=ids, status__in=ATTENDED).order_by().values_list(*columns)
+    for row in rows.iterator(chunk_size=20000):
+        record = Record(*row)
+        records[class_of[record.enrolment_id]][(record.session_id, record.enrolment_id)] = record
+        if record.session_id in session_day:
+            days[record.enrolment_id].add(session_day[record.session_id])
+    by_class: dict[int, list[Enrolment]] = defaultdict(list)
+    for e in enrolments:
+        by_class[e.training_class_id].append(e)
+        if e.training_class_id in sessions_of:
+            facts[e.pk]["days"] = len(days[e.pk])
+    for class_id, sessions in sessions_of.items():
+        if stage_end:
+            sessions = [s for s in sessions if s.pk in session_day]
+        for summary in class_summaries(classes[class_id], enrolments=by_class[class_id], sessions=sessions,
+                                       records=records[class_id]):
+            facts[summary.enrolment.pk]["hours_total"] = int(summary.hours["total"])
+            facts[summary.enrolment.pk]["hours_online"] = int(summary.hours["online"])
+    completed = set(CompletionDecision.objects.filter(enrolment_id__in=ids, completed=True).values_list("enrolment_id", flat=True))
+    completed |= set(TrainingCertificate.objects.filter(enrolment_id__in=ids, status="valid").values_list("enrolment_id", flat=True))
+    for enrolment_id in completed:
+        facts[enrolment_id]["completed"] = True
+    return facts
+
+
 def employment_facts(enrolment_ids: Iterable[int]) -> dict[int, EmploymentRecord]:
     """The latest employment record of each enrolment (a correction supersedes the earlier one)."""
     latest: dict[int, EmploymentRecord] = {}
@@ -115,6 +165,17 @@ def history_for_people(person_ids: Iterable[int], province_code: str, exclude_cl
     return found
 
 
+def history_by_province(person_ids: Iterable[int], provinces: Iterable[str]) -> dict[tuple[int, str], list[dict]]:
+    """`history_for_people` for several provinces in one query: {(person id, province code): entries}."""
+    rows = ClaimLine.objects.filter(person_id__in=list(person_ids), claim__province_id__in=list(provinces), status__in=ACTIVE_STATUSES)
+    found: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for person_id, province, item, ref, code, level, amount in rows.values_list(
+            "person_id", "claim__province_id", "item", "reference_date", "occupation_code", "level", "amount_fen").order_by("pk"):
+        found[(person_id, province)].append({"date": ref.isoformat(), "kind": item, "occupation_code": code, "level": level,
+                                             "amount_fen": amount})
+    return found
+
+
 def _exam(outcomes: list, code: str, level: str):
     matching = [o for o in outcomes or () if o.occupation_code == code and o.level == level]
     passed = [o for o in matching if o.passed]
@@ -122,14 +183,15 @@ def _exam(outcomes: list, code: str, level: str):
 
 
 def build_cases(enrolments: list[Enrolment], *, stage_end: date | None = None, exclude_claim_id: int | None = None,
-                history: dict[int, list[dict]] | None = None) -> list[CaseFacts]:
+                history: dict[int, list[dict]] | None = None, set_based: bool = False) -> list[CaseFacts]:
     """The pack's case for each enrolment, on the training's dates. `history` may be given
-    (already read under the per-person lock); otherwise it is read here."""
+    (already read under the per-person lock); otherwise it is read here. `set_based`: training
+    facts of all classes in one pass (the bulk claim path) instead of class by class."""
     if not enrolments:
         return []
     classes = {e.training_class_id: e.training_class for e in enrolments}
     person_ids = [e.person_id for e in enrolments]
-    training = _training_facts(classes, enrolments, stage_end)
+    training = (_training_facts_set_based if set_based else _training_facts)(classes, enrolments, stage_end)
     employment = employment_facts(e.pk for e in enrolments)
     outcomes = exam_outcomes_for_people(person_ids)
     certificates = level_certificates_for_people(person_ids)

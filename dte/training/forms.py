@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dte.geography.forms import DivisionField
 from dte.organisations.roles import Role
 
 from .models import AttendanceStatus, CertificateSettings, Session, Venue
@@ -18,6 +19,8 @@ class VenueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # picked province → prefecture → county, not a 6-digit code (issue 13 item 13)
+        self.fields["division"] = DivisionField(label=self.fields["division"].label, as_object=True)
         if self.instance.pk and self.instance.polygon:
             self.fields["polygon_text"].initial = json.dumps(self.instance.polygon)
 

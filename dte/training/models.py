@@ -85,7 +85,10 @@ class Session(models.Model):
                        models.CheckConstraint(condition=models.Q(hours__gt=0), name="session_hours_positive")]
 
     def __str__(self) -> str:
-        return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"
+        # shown to people (make-up session list, session heading): Beijing time, never UTC (issue 13, item 15)
+        from django.utils import timezone
+
+        return f"{self.title} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class ClassSchedule(models.Model):
@@ -188,6 +191,23 @@ class AttendanceFlag(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "kind", "value"], name="flag_once_per_value")]
+
+
+class CheckInCount(models.Model):
+    """How many trainees checked in to a session from one device or one IP, kept incrementally by every
+    accepted check-in (one upsert in the check-in's own transaction, whose row lock orders concurrent
+    check-ins from the same phone), so the shared-device/IP flag needs no COUNT per check-in and
+    concurrent check-ins cannot both miss it (issue 12, item 2). Derived data: AttendanceFlag is the signal."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=AttendanceFlag.Kind.choices)
+    value = models.CharField(max_length=128)
+    trainees = models.PositiveIntegerField(default=0)
+
+    access_scope = Scope(**SESSION_SCOPE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "kind", "value"], name="checkin_count_once_per_value")]
 
 
 class Excuse(models.Model):

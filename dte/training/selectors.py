@@ -66,14 +66,17 @@ def class_sessions(training_class) -> list[Session]:
     return list(Session.objects.filter(training_class=training_class).select_related("venue").order_by("starts_at", "pk"))
 
 
-def class_summaries(training_class, enrolments=None, sessions=None) -> list[TraineeSummary]:
+def class_summaries(training_class, enrolments=None, sessions=None, records=None) -> list[TraineeSummary]:
     """One summary per enrolment. A make-up session counts only for the trainee who missed the
-    original, and tops its hours up to at most the original's hours."""
+    original, and tops its hours up to at most the original's hours. `records`: the attendance
+    records already read, {(session id, enrolment id): record} (any object with Attendance's fields;
+    the subsidy app reads those of many classes in one query — dte.subsidy.facts)."""
     sessions = class_sessions(training_class) if sessions is None else sessions
     if enrolments is None:
         enrolments = list(training_class.enrolments.exclude(status__in=[Enrolment.Status.APPLIED, Enrolment.Status.WITHDRAWN])
                           .select_related("person").order_by("person__name", "pk"))
-    records = {(a.session_id, a.enrolment_id): a for a in Attendance.objects.filter(session__training_class=training_class)}
+    if records is None:
+        records = {(a.session_id, a.enrolment_id): a for a in Attendance.objects.filter(session__training_class=training_class)}
     regular = [s for s in sessions if not s.makeup_for_id]
     makeups: dict[int, list[Session]] = {}
     for s in sessions:

@@ -83,27 +83,44 @@ class PolicyPack:
         if p.trace is not None:
             p.trace.extend({"reference_date": k, "date": v.isoformat()} for k, v in dates.items() if v)
         if p.peek("home_province") is None:
-            return self._not_in_force(parameter_set, on, p, dates)
+            return Decision(self.code, on, False, [], [self._not_in_force(parameter_set, on)], p.trace or [], dates)
+        eligible, items, reasons = self._decide(case, p)
+        return Decision(self.code, on, eligible, items, reasons, p.trace or [], dates)
+
+    def outcome(self, case: Case, on: date | None = None, params: ParameterSet | None = None) -> tuple[bool, list[Item], list[Reason]]:
+        """What `quote` decides — eligible, items, reasons — without building the Decision, its
+        dates or a trace: the simulation's path for a million cases (same rules, same reasons)."""
+        eligibility = case.eligibility_date()
+        on = on or eligibility or case.reference_date()
+        parameter_set = params or self.parameters
+        p = parameter_set.bind(on, None, eligibility or on)
+        if p.peek("home_province") is None:
+            return False, [], [self._not_in_force(parameter_set, on)]
+        return self._decide(case, p)
+
+    def _decide(self, case: Case, p: BoundParameters) -> tuple[bool, list[Item], list[Reason]]:
         reasons: list[Reason] = []
         for rule in self.eligibility_rules:
-            reasons.extend(_reasons(rule(case, p)))
+            result = rule(case, p)
+            if result is not None:  # most rules pass: skip the call that unpacks a result
+                reasons.extend(_reasons(result))
         items: list[Item] = []
-        blocked = any(r.effect in ("refuse", "pending") for r in reasons)
+        # (`reasons and …`: most cases have none, and then neither scan is needed)
+        blocked = bool(reasons) and any(r.effect in ("refuse", "pending") for r in reasons)
         if not blocked and self.subsidy_rule is not None:
             items, more = type(self).subsidy_rule(case, p)
             reasons.extend(more)
-        eligible = not any(r.effect == "refuse" for r in reasons)
-        return Decision(self.code, on, eligible, items if eligible else [], reasons, p.trace or [], dates)
+        eligible = not reasons or not any(r.effect == "refuse" for r in reasons)
+        return eligible, items if eligible else [], reasons
 
-    def _not_in_force(self, parameter_set: ParameterSet, on: date, p: BoundParameters, dates: dict) -> Decision:
+    def _not_in_force(self, parameter_set: ParameterSet, on: date) -> Reason:
         """Before the province's document took effect none of its rules apply."""
         first = parameter_set.parameters["home_province"].values[0]
-        reason = Reason(
+        return Reason(
             "POLICY_NOT_IN_FORCE",
             f"{on.isoformat()} {self.name}实施方案尚未施行（自 {first.effective_from.isoformat()} 起施行）。",
             first.citation,
         )
-        return Decision(self.code, on, False, [], [reason], p.trace or [], dates)
 
     # --- facts other apps ask about ---------------------------------------------
 

@@ -128,12 +128,12 @@ def training_certificate(case: Case, p: BoundParameters):
 
 def level_certificate(case: Case, p: BoundParameters):
     """Both the theory exam and the professional-ability assessment must be passed."""
-    course = case.course
-    failed = [name for name, passed in (("理论知识考试", course.theory_passed), ("专业能力考核", course.ability_passed)) if passed is False]
     if not p.get("level_certificate_required"):
         # 晋人社厅发〔2024〕27号 五(四): the certificate is no condition of payment, so an exam
         # result (which only decides the certificate) does not refuse it either.
         return None
+    course = case.course
+    failed = [name for name, passed in (("理论知识考试", course.theory_passed), ("专业能力考核", course.ability_passed)) if passed is False]
     if failed and p.get("both_exams_must_pass"):
         return Reason("EXAM_NOT_PASSED", f"{'、'.join(failed)}未合格；两项均合格方可取得专业技术等级证书。", p.citation("both_exams_must_pass"))
     if course.level_certificate is None:

@@ -36,3 +36,23 @@ def source_badge(source: str) -> str:
 @register.filter
 def source_label(source: str) -> str:
     return _(SOURCE_LABELS.get(source, SOURCE_LABELS["document"])[1])
+
+
+@register.filter
+def reason_title(code: str) -> str:
+    """A reason code as a person reads it (issue 13, item 12): its title, never the raw code."""
+    from dte.policy.reasons import reason_title as title
+
+    return title(code)
+
+
+from django.utils.translation import gettext_noop  # noqa: E402
+
+EFFECT_LABELS = {"refuse": gettext_noop("refused"), "reduce": gettext_noop("reduced"), "pending": gettext_noop("pending"),
+                 "info": gettext_noop("for information")}
+
+
+@register.filter
+def effect_label(effect: str) -> str:
+    """What a reason does to the decision (dte/policy/engine.py EFFECTS), in the reader's language."""
+    return _(EFFECT_LABELS.get(effect, "for information"))

@@ -100,3 +100,34 @@ def test_simulate_bad_population_file_exit_2():
     with pytest.raises(CommandError) as error:
         call_command("policy", "simulate", "--province", "shanxi", "--population", "/nonexistent.csv")
     assert error.value.returncode == 2
+
+
+def test_simulate_vectorised_gives_the_per_case_totals_and_compare(tmp_path):
+    richer = tmp_path / "richer.yaml"
+    richer.write_text("subsidy_cap_fen: 600000\nsubsidy_daily_after_fen: 12000\n", encoding="utf-8")
+    results = {}
+    for mode in ((), ("--vectorised",)):
+        out = io.StringIO()
+        call_command("policy", "simulate", "--province", "shanxi", "--demo", "3000", "--workers", "1", "--compare", str(richer), "--json", *mode, stdout=out)
+        results[mode] = json.loads(out.getvalue())
+    per_case, vectorised = results[()], results[("--vectorised",)]
+    assert vectorised["mode"] == "vectorised" and vectorised["cases"] == 3000
+    for key in ("eligible", "total_fen", "by_kind_fen", "by_payee_fen", "reasons", "outcomes", "by_occupation_level"):
+        assert vectorised[key] == per_case[key], key
+    for key in ("gainers", "losers", "unchanged", "gain_fen", "loss_fen", "total_b_fen", "newly_eligible", "no_longer_eligible",
+                "by_occupation_level_delta_fen", "net_change_fen"):
+        assert vectorised["compare"][key] == per_case["compare"][key], key
+    text = io.StringIO()
+    call_command("policy", "simulate", "--province", "tianjin", "--demo", "500", "--workers", "1", "--vectorised", stdout=text)
+    assert "Mode: vectorised" in text.getvalue() and "Outcomes: paid" in text.getvalue()
+
+
+def test_simulate_vectorised_population_file_counts_invalid_rows(tmp_path):
+    path = tmp_path / "people.jsonl"
+    rows = [{"id": f"p{i}", **case_dict("shanxi")} for i in range(3)] + [{"id": "bad", **case_dict("shanxi", **{"course.level": "guru"})}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("policy", "simulate", "--province", "shanxi", "--population", str(path), "--vectorised", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert (result["cases"], result["invalid"], result["eligible"], result["total_fen"]) == (4, 1, 3, 3 * 170000)
+    assert result["invalid_fields"] == {"course.level": 1}

@@ -2,13 +2,19 @@
 
 import csv
 import json
+from collections import Counter
+from dataclasses import replace
+from datetime import date
+
+import pytest
 
 from dte.policy import simulate as sim
 from dte.policy.cases import parse_case
 from dte.policy.engine import parse_overrides
-from dte.policy.packs import get_pack
+from dte.policy.packs import PACK_MODULES, get_pack
 
 from .conftest import case_dict
+from .population import varied_population
 
 
 def test_demo_is_deterministic_per_seed():
@@ -72,3 +78,59 @@ def test_jsonl_population_and_compare(tmp_path):
 def test_chunks_are_bounded():
     chunks = list(sim.chunked(range(12), 5))
     assert [len(c) for c in chunks] == [5, 5, 2]
+
+
+# --- old and new paths give the same results (issue 12 item 3: no behaviour lost) -------------
+
+@pytest.mark.parametrize("province", list(PACK_MODULES))
+def test_demo_cases_are_the_parsed_demo_chunk(province):
+    raw = list(sim.demo_chunk(province, 9, 3, 2000))
+    assert list(sim.demo_cases(province, 9, 3, 2000)) == [(r["id"], parse_case(r)) for r in raw]
+
+
+@pytest.mark.parametrize("province", list(PACK_MODULES))
+def test_untraced_quote_gives_the_traced_decision(province):
+    """The bulk path (no trace) decides every case exactly as the traced quote of one case:
+    same eligibility, items and reasons with their messages and citations."""
+    pack = get_pack(province)
+    for _, case in varied_population(province, 1500, seed=2):
+        traced = pack.quote(case)
+        untraced = pack.quote(case, trace=False)
+        assert untraced.trace == [] and traced.trace
+        assert replace(untraced, trace=traced.trace) == traced
+        assert pack.outcome(case) == (traced.eligible, traced.items, traced.reasons)  # the simulation's path
+        on = pack.quote(case, on=date(2026, 5, 1))
+        assert pack.outcome(case, on=date(2026, 5, 1)) == (on.eligible, on.items, on.reasons)
+
+
+def _old_summary(province, raws, params):
+    """The simulation as it was before issue 12: parse each raw case, quote, count."""
+    pack = get_pack(province)
+    s = {"cases": 0, "eligible": 0, "total_fen": 0, "by_kind_fen": Counter(), "by_payee_fen": Counter(), "reasons": Counter(), "by_occupation_level": {}}
+    for raw in raws:
+        s["cases"] += 1
+        case = parse_case(raw)
+        decision = pack.quote(case, params=params)
+        key = f"{case.course.occupation_code}/{case.course.level}"
+        row = s["by_occupation_level"].setdefault(key, {"cases": 0, "eligible": 0, "total_fen": 0})
+        row["cases"] += 1
+        row["total_fen"] += decision.total_fen
+        row["eligible"] += decision.eligible
+        s["eligible"] += decision.eligible
+        s["total_fen"] += decision.total_fen
+        for item in decision.items:
+            s["by_kind_fen"][item.kind] += item.amount_fen
+            s["by_payee_fen"][item.payee] += item.amount_fen
+        s["reasons"].update(r.code for r in decision.reasons)
+    return s
+
+
+@pytest.mark.parametrize("province", list(PACK_MODULES))
+def test_new_simulation_path_reports_what_the_old_one_did(province):
+    params = get_pack(province).parameters
+    raws = [r for i in range(2) for r in sim.demo_chunk(province, 4, i, sim.CHUNK_SIZE if i == 0 else 700)]
+    old = _old_summary(province, raws, params)
+    new = sim.run(province, sim.demo_tasks(sim.CHUNK_SIZE + 700, 4), params, workers=1)
+    for key, value in old.items():
+        assert new[key] == (dict(value) if isinstance(value, Counter) else value), key
+    assert sum(new["outcomes"].values()) == new["cases"]

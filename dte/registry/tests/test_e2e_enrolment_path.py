@@ -117,7 +117,7 @@ def test_enrolment_path_in_the_browser(open_as):
     form.locator("[name=fee_fen]").fill("0")
     form.locator("[name=fee_standard]").fill("免费（财政补贴）")
     form.locator("[name=venue]").fill("太原市小店区坞城路92号")
-    form.locator("[name=online_share_bp]").fill("3500")
+    form.locator("[name=online_share_bp]").fill("35")  # per cent (issue 13 item 13)
     submit(staff_page)
     refusal = staff_page.locator("main section.card.error")
     expect(refusal).to_contain_text("包过")
@@ -137,9 +137,13 @@ def test_enrolment_path_in_the_browser(open_as):
     public.locator("main a[href='/registry/public/register/']").click()
     own_id = make_id_number("140105", date(2002, 3, 14), 731)
     form = public.locator("main form[method=post]")
-    for name, value in {"name": "陈同学", "id_number": own_id, "phone": "13935100009", "division": "140105",
+    for name, value in {"name": "陈同学", "id_number": own_id, "phone": "13935100009",
                         "graduation_date": today.replace(month=1, day=1).isoformat(), "password": "Secret@2026"}.items():
         form.locator(f"[name={name}]").fill(value)
+    # the place of residence is picked province → prefecture → county (issue 13 item 13), not typed
+    form.locator("select[data-division-level=province]").select_option("140000")
+    form.locator("select[data-division-level=prefecture]").select_option("140100")
+    form.locator("[name=division]").select_option("140105")
     form.locator("[name=employment_status]").select_option("graduate")
     submit(public)
     public.wait_for_url(re.compile(r"/registry/public/registered/$"))  # one answer, known or new (issue 8 finding 6)

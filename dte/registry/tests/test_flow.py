@@ -56,11 +56,11 @@ def test_plan_to_review_through_web_and_api(client, django_capture_on_commit_cal
     })
     klass = TrainingClass.objects.get()
     refused = client.post(f"/registry/classes/{klass.pk}/announcement/", {
-        "text": "名师授课，包过！", "fee_fen": 0, "fee_standard": "免费", "venue": "实训楼", "online_share_bp": 4000, "publish": "1"})
+        "text": "名师授课，包过！", "fee_fen": 0, "fee_standard": "免费", "venue": "实训楼", "online_share_bp": 40, "publish": "1"})
     assert "包过" in refused.content.decode() and "六(二)" in refused.content.decode()
     assert not Announcement.objects.exists()
     client.post(f"/registry/classes/{klass.pk}/announcement/", {
-        "text": "面向应届毕业生招生", "fee_fen": 0, "fee_standard": "免费", "venue": "实训楼", "online_share_bp": 4000, "publish": "1"})
+        "text": "面向应届毕业生招生", "fee_fen": 0, "fee_standard": "免费", "venue": "实训楼", "online_share_bp": 40, "publish": "1"})
     announcement = Announcement.objects.get()
     assert announcement.published
 

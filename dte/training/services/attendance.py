@@ -7,18 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from dte.audit.services import audit_record
+from dte.organisations.roles import OWNER_ROLES
 from dte.organisations.scoping import scoped
 from dte.registry.models import Enrolment
 
 from ..checks import checkout_window_check, geofence_check, qr_check, time_window_check
 from ..models import (
-    Attendance, AttendanceCorrection, AttendanceFlag, AttendanceStatus, CheckInAttempt, Excuse, Session,
+    Attendance, AttendanceCorrection, AttendanceFlag, AttendanceStatus, CheckInAttempt, CheckInCount, Excuse, Session,
 )
+from . import checkin_sql
 from .schedule import TrainingError
 
 _SESSION_FIELDS = ("id", "training_class_id", "starts_at", "ends_at", "delivery", "early_open_minutes", "late_after_minutes",
@@ -51,13 +53,24 @@ def _enrolment_id(session: Session, user) -> int | None:
 
 
 def _session_and_enrolment(session_id: int, user) -> tuple[Session, int | None]:
-    """One query: the session with its venue, and the caller's enrolment id in its class."""
-    session = (Session.objects.select_related("venue").only(*_SESSION_FIELDS)
-               .annotate(my_enrolment=Subquery(_my_enrolments(user, OuterRef("training_class_id"))))
-               .filter(pk=session_id).first())
+    """One query: the session with its venue, and the caller's enrolment id in its class. A trainee's
+    (the hot path, issue 12 item 2) is prepared SQL (checkin_sql.own_session_and_enrolment: their scope
+    on Enrolment is the own-enrolment condition itself); every other caller's is built by the ORM with
+    `scoped`."""
+    if user.is_authenticated and user.is_active and user.role in OWNER_ROLES and not user.is_platform_admin:
+        session, enrolment_id = checkin_sql.own_session_and_enrolment(session_id, user.pk)
+    else:
+        session = _session_and_enrolment_orm(session_id, user)
+        enrolment_id = session.my_enrolment if session is not None else None
     if session is None:
         raise TrainingError("课程不存在 / no such session")
-    return session, session.my_enrolment
+    return session, enrolment_id
+
+
+def _session_and_enrolment_orm(session_id: int, user) -> Session | None:
+    return (Session.objects.select_related("venue").only(*_SESSION_FIELDS)
+            .annotate(my_enrolment=Subquery(_my_enrolments(user, OuterRef("training_class_id"))))
+            .filter(pk=session_id).first())
 
 
 def _verify_position(session: Session, at, lat, lon, accuracy, code, *, window) -> tuple[str, str, float | None]:
@@ -82,11 +95,13 @@ def _verify_position(session: Session, at, lat, lon, accuracy, code, *, window) 
 def check_in(*, session_id: int, user, lat=None, lon=None, accuracy=None, device_id: str = "", ip: str | None = None,
              code: str = "", at: datetime | None = None, source: str = Attendance.Source.WEB,
              session: Session | None = None) -> CheckInResult:
-    """A trainee checks in. Round trips: one SELECT (session + venue + the caller's enrolment),
-    one transaction inserting the attendance row and the attempt, one indexed count of other
-    trainees on the same device/IP (a flag row is written only when there are some)."""
+    """A trainee checks in. Round trips: one SELECT (session + venue + the caller's enrolment); then, in
+    the caller's transaction, one statement on PostgreSQL (checkin_sql.record_accepted: the attendance row,
+    the attempt row, the device/IP counts and any shared-device/IP flag) — elsewhere the same steps
+    through the ORM. Refused attempts are kept too (CheckInAttempt is the evidence)."""
     at = at or timezone.now()
     device_id = (device_id or "")[:128]
+    ip = Attendance._meta.get_field("ip").get_prep_value(ip or None)  # one spelling of an address (IPv6) for the counts
     if session is None:
         session, enrolment_id = _session_and_enrolment(session_id, user)
     else:
@@ -99,42 +114,56 @@ def check_in(*, session_id: int, user, lat=None, lon=None, accuracy=None, device
     else:
         status, reason, distance = _verify_position(session, at, lat, lon, accuracy, code, window=time_window_check)
     attempt = CheckInAttempt(session_id=session.pk, enrolment_id=enrolment_id, user_id=user.pk, at=at, lat=lat, lon=lon,
-                             accuracy_m=accuracy, distance_m=distance, device_id=device_id, ip=ip or None,
+                             accuracy_m=accuracy, distance_m=distance, device_id=device_id, ip=ip,
                              code=(code or "")[:16], accepted=False, reason=reason)
     if reason:
         attempt.save()
         return CheckInResult(False, reason)
+    record = Attendance(session_id=session.pk, enrolment_id=enrolment_id, status=status, source=source, checked_in_at=at,
+                        lat=lat, lon=lon, accuracy_m=accuracy, distance_m=distance, device_id=device_id, ip=ip)
+    if connection.vendor == "postgresql":
+        record_id, flagged = checkin_sql.record_accepted(record, attempt, ip_threshold=_shared_ip_threshold(), at=at)
+    else:
+        record_id, flagged = _record_accepted_orm(record, attempt)
+    if record_id is None:
+        return CheckInResult(False, checkin_sql.ALREADY)
+    return CheckInResult(True, "", status, record_id, flagged)
+
+
+@transaction.atomic
+def _record_accepted_orm(record: Attendance, attempt: CheckInAttempt) -> tuple[int | None, bool]:
+    """The portable path of checkin_sql.record_accepted: the same rows, in several statements."""
     try:
         with transaction.atomic():
-            record = Attendance.objects.create(
-                session_id=session.pk, enrolment_id=enrolment_id, status=status, source=source, checked_in_at=at,
-                lat=lat, lon=lon, accuracy_m=accuracy, distance_m=distance, device_id=device_id, ip=ip or None)
-            attempt.accepted = True
-            attempt.save()
+            record.save()
     except IntegrityError:
-        attempt.reason = "本次课已签到 / already checked in"
+        attempt.reason = checkin_sql.ALREADY
         attempt.save()
-        return CheckInResult(False, attempt.reason)
-    flagged = _flag_shared(session.pk, enrolment_id, device_id, ip)
-    return CheckInResult(True, "", status, record.pk, flagged)
+        return None, False
+    attempt.accepted = True
+    attempt.save()
+    return record.pk, _count_and_flag(record.session_id, record.device_id, record.ip)
 
 
-def _flag_shared(session_id: int, enrolment_id: int, device_id: str, ip: str | None) -> bool:
-    """One indexed query counts other trainees on this device / IP; a flag row is created once per
-    (session, kind, value) — its members are read back with selectors.flag_members."""
-    condition = Q(device_id=device_id) if device_id else Q(pk__in=[])
-    if ip:
-        condition |= Q(ip=ip)
-    counts = (Attendance.objects.filter(condition, session_id=session_id).exclude(enrolment_id=enrolment_id)
-              .aggregate(device=Count("pk", filter=Q(device_id=device_id) if device_id else Q(pk__in=[])),
-                         ip=Count("pk", filter=Q(ip=ip) if ip else Q(pk__in=[]))))
+def _count_and_flag(session_id: int, device_id: str, ip: str | None) -> bool:
+    """Adds the trainee to the session's count for their device and for their IP; a flag row is created
+    once per (session, kind, value) when a device has a second trainee or an IP reaches
+    TRAINING_SHARED_IP_THRESHOLD trainees — its members are read back with selectors.flag_members."""
     flagged = False
-    if device_id and counts["device"] >= 1:
-        _flag_once(session_id, AttendanceFlag.Kind.SHARED_DEVICE, device_id)
-        flagged = True
-    if ip and counts["ip"] + 1 >= _shared_ip_threshold():
-        _flag_once(session_id, AttendanceFlag.Kind.SHARED_IP, ip)
-        flagged = True
+    for kind, value, threshold in ((AttendanceFlag.Kind.SHARED_DEVICE, device_id, 2),
+                                   (AttendanceFlag.Kind.SHARED_IP, ip, _shared_ip_threshold())):
+        if not value:
+            continue
+        counts = CheckInCount.objects.filter(session_id=session_id, kind=kind, value=value)
+        if not counts.update(trainees=F("trainees") + 1):
+            try:
+                with transaction.atomic():
+                    CheckInCount.objects.create(session_id=session_id, kind=kind, value=value, trainees=1)
+            except IntegrityError:  # a concurrent check-in created it first
+                counts.update(trainees=F("trainees") + 1)
+        if counts.values_list("trainees", flat=True).get() >= threshold:
+            _flag_once(session_id, kind, value)
+            flagged = True
     return flagged
 
 

@@ -1,0 +1,176 @@
+"""Shared pieces of the HTTP benchmarks: the platform served by gunicorn on loopback, the load from a
+SECOND process (asyncio, one connection per request as gunicorn's sync workers close them), latencies,
+server CPU and the workers' peak memory. Used by bench/checkin_burst.py."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import multiprocessing
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+def _key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+def production_environment(settings_module: str, database_url: str, redis_url: str, **extra: str) -> dict:
+    """The platform's production settings (real keys, Redis cache) with a bench-only settings module."""
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", database_url)
+    env.setdefault("REDIS_URL", redis_url)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": settings_module, "SECRET_KEY": secrets.token_urlsafe(60),
+        "DTE_DATA_KEY": f"b1:{_key()}", "DTE_INDEX_KEY": _key(), "DTE_AUDIT_KEY": _key(), "DTE_SIGNING_KEY": f"bench1:{_key()}",
+        "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DTE_TASKS_EAGER": "1",
+        "PYTHONPATH": f"{ROOT}:{BENCH}", **extra,
+    })
+    return env
+
+
+def ensure_database(url: str) -> None:
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    if not cfg["ENGINE"].endswith("postgresql"):
+        sys.exit("DATABASE_URL must be PostgreSQL for this benchmark")
+    dsn = dict(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None)
+    with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
+            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """`dte.wsgi:application` under gunicorn (sync workers) on a free loopback port."""
+
+    def __init__(self, env: dict, workers: int, ready_path: str = "/health/"):
+        self.port = free_port()
+        self.workers = workers
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "dte.wsgi:application", "--workers", str(workers), "--bind",
+             f"127.0.0.1:{self.port}", "--log-level", "warning", "--backlog", "2048"], env=env, cwd=ROOT)
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}{ready_path}", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            self.stop()
+            sys.exit("gunicorn did not start")
+
+    def worker_pids(self) -> list[int]:
+        pid = self.process.pid
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds (user + system) used so far by the master and its workers (Linux /proc)."""
+        total = 0
+        for pid in [self.process.pid, *self.worker_pids()]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def peak_memory_mb(self) -> float:
+        """The largest peak resident set (VmHWM) of a worker."""
+        peaks = []
+        for pid in self.worker_pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        return max(peaks, default=0.0)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def raw_request(method: str, path: str, headers: dict, body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", *(f"{k}: {v}" for k, v in headers.items())]
+    if body or method in ("POST", "PUT", "PATCH"):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _one(port: int, request: bytes) -> tuple[int, float, bytes]:
+    started = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    data = await reader.read()
+    writer.close()
+    status = int(data[9:12]) if data[:5] == b"HTTP/" else 0
+    return status, time.perf_counter() - started, data.split(b"\r\n\r\n", 1)[-1]
+
+
+async def _drive(port: int, requests: list[bytes], connections: int, expect: bytes):
+    latencies, statuses, matched, index = [], {}, [0], [0]
+
+    async def worker():
+        while index[0] < len(requests):
+            request = requests[index[0]]
+            index[0] += 1
+            status, elapsed, body = await _one(port, request)
+            latencies.append(elapsed)
+            statuses[status] = statuses.get(status, 0) + 1
+            matched[0] += expect in body
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return latencies, statuses, matched[0], time.perf_counter() - started
+
+
+def _load(port: int, requests: list[bytes], connections: int, expect: bytes, queue) -> None:
+    queue.put(asyncio.run(_drive(port, requests, connections, expect)))
+
+
+@dataclass
+class Burst:
+    latencies: list[float]
+    statuses: dict
+    matched: int  # responses whose body contains `expect`
+    elapsed: float
+    cpu: float = 0.0
+
+
+def burst(server: Gunicorn, requests: list[bytes], connections: int, expect: bytes = b"") -> Burst:
+    """Send every request once, `connections` at a time, from a second (spawned) process."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    process = ctx.Process(target=_load, args=(server.port, requests, connections, expect, queue))
+    process.start()
+    before = server.cpu_seconds()
+    result = Burst(*queue.get())
+    result.cpu = server.cpu_seconds() - before
+    process.join()
+    return result
+
+
+def summary(bursts: list[Burst]) -> dict:
+    latencies = sorted(x for b in bursts for x in b.latencies)
+    n, elapsed = len(latencies), sum(b.elapsed for b in bursts)
+    statuses = {}
+    for b in bursts:
+        for status, count in b.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+    return {"n": n, "rate": n / elapsed, "matched": sum(b.matched for b in bursts), "matched_rate": sum(b.matched for b in bursts) / elapsed,
+            "p50": latencies[n // 2] * 1000, "p99": latencies[max(0, int(n * 0.99) - 1)] * 1000, "statuses": statuses,
+            "cpu_ms": 1000 * sum(b.cpu for b in bursts) / n}

@@ -1,0 +1,190 @@
+"""Class claims for many classes at once — the set-based path (issue 10, 100,000 trainees).
+
+The rules are those of `claim_create` (dte.subsidy.services.claims), decided by the same code
+(`_decide`, `evaluate`, `_line`, `dte.subsidy.facts.build_cases`); what changes is how the facts
+are read and the lines written: per chunk of classes, one query per family of facts for all
+trainees (enrolments, sessions, attended records, completion, employment, exams, certificates,
+the province's claim-line history), the per-person locks taken once for the chunk in pk order,
+and the claims and lines inserted in bulk. Chunks bound memory; each chunk is one transaction.
+
+Within a chunk the classes are decided in the given order and each class's new lines join the
+history the later classes see, exactly as if `claim_create` had been called class after class
+(津人社办发〔2022〕94号 附件3 二 and the other packs' per-person limits count every claim line
+in the province, including those still in review). tests/test_claims_set_based.py compares the
+two paths line by line: amounts, statuses, reasons, citations, parameters and traces.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+from django.db import models
+from django.db.models import Count, JSONField
+from django.utils import timezone
+
+from dte.audit.services import audit_record
+from dte.catalogue.models import InstitutionListing
+from dte.catalogue.selectors import institution_bar_reason
+from dte.policy.services import pack_for_division
+from dte.registry.models import Enrolment, TrainingClass
+
+from .. import facts as facts_module
+from ..models import ACTIVE_STATUSES, Claim, ClaimLine, InstitutionHold
+from .claims import (CLAIMABLE_CLASS_STATUSES, HOLD_CITATION, ITEM_OF_KIND, ClaimRefused, _decide, lock_people)
+
+DEFAULT_CHUNK_TRAINEES = 5000
+INSERT_BATCH = 2000
+
+
+@dataclass
+class BulkClaimResult:
+    claims: list[Claim] = field(default_factory=list)
+    refused: dict[int, ClaimRefused] = field(default_factory=dict)  # training class id → refusal
+    lines: int = 0
+
+
+def _chunks(classes: list, sizes: dict[int, int], limit: int):
+    chunk, count = [], 0
+    for k in classes:
+        if chunk and count + sizes.get(k.pk, 0) > limit:
+            yield chunk
+            chunk, count = [], 0
+        chunk.append(k)
+        count += sizes.get(k.pk, 0)
+    if chunk:
+        yield chunk
+
+
+def _class_refusals(classes: list) -> dict[int, ClaimRefused]:
+    """`claim_create`'s refusals before any trainee is looked at, for all classes in two queries."""
+    institution_ids = {k.institution_id for k in classes}
+    barred = set(InstitutionListing.objects.filter(organisation_id__in=institution_ids, kind="training", status__in=(
+        InstitutionListing.Status.SUSPENDED, InstitutionListing.Status.REMOVED)).values_list("organisation_id", flat=True))
+    holds: dict[int, InstitutionHold] = {}
+    for hold in InstitutionHold.objects.filter(institution_id__in=institution_ids, released_at__isnull=True).order_by("pk"):
+        holds.setdefault(hold.institution_id, hold)
+    refused: dict[int, ClaimRefused] = {}
+    for k in classes:
+        if pack_for_division(k.division_id) is None:
+            refused[k.pk] = ClaimRefused("该班级所在省份没有政策包，无法计算补贴。")
+        elif k.institution_id in barred and (reason := institution_bar_reason(k.institution, "training")):
+            refused[k.pk] = ClaimRefused(reason)
+        elif k.institution_id in holds:
+            refused[k.pk] = ClaimRefused(f"本机构的补贴申领已暂停：{holds[k.institution_id].reason}（{HOLD_CITATION}）")
+        elif k.status not in CLAIMABLE_CLASS_STATUSES:
+            refused[k.pk] = ClaimRefused("班级尚未结业，结业后方可申领补贴。")
+    return refused
+
+
+def lines_insert(lines: list[ClaimLine]) -> None:
+    """Insert claim lines without reading their ids back. On PostgreSQL through COPY (the lines'
+    explanations — facts, parameters, reasons, trace — are several kilobytes each, and an INSERT
+    with tens of thousands of bound parameters costs more than computing them); elsewhere
+    bulk_create. Every field goes through the model field's own conversion."""
+    if connection.vendor != "postgresql":
+        ClaimLine.objects.bulk_create(lines, batch_size=INSERT_BATCH)
+        return
+    fields = [f for f in ClaimLine._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(ClaimLine._meta.db_table)
+    now = timezone.now()
+    for line in lines:  # auto_now_add, as bulk_create would
+        line.created_at = line.created_at or now
+    plain = (models.CharField, models.IntegerField, models.DateField, models.ForeignKey, models.DateTimeField)
+    for f in fields:  # the fast conversions below are only right for these field types
+        assert isinstance(f, (JSONField, *plain)), f
+    getters = [(f.attname, isinstance(f, JSONField), getattr(f, "encoder", None)) for f in fields]
+    dumps = json.dumps
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for line in lines:
+                row = line.__dict__
+                copy.write_row([dumps(row[name], cls=encoder, ensure_ascii=False) if is_json else row[name]
+                                for name, is_json, encoder in getters])
+
+
+def claims_create_for_classes(classes, *, by, today: date | None = None,
+                              chunk_trainees: int = DEFAULT_CHUNK_TRAINEES) -> BulkClaimResult:
+    """Compute and submit the class claim (kind 'class') of every given class, set-based.
+    A class that `claim_create` would refuse is refused here with the same message, and the
+    others go on; the result names both."""
+    today = today or timezone.localdate()
+    classes = list({k.pk: k for k in classes}.values())
+    sizes = dict(Enrolment.objects.filter(training_class__in=classes, status=Enrolment.Status.COMPLETED).order_by()
+                 .values_list("training_class_id").annotate(n=Count("pk"))
+                 .values_list("training_class_id", "n"))
+    result = BulkClaimResult()
+    for chunk in _chunks(classes, sizes, chunk_trainees):
+        _chunk_create(chunk, by=by, today=today, result=result)
+    return result
+
+
+def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult) -> None:
+    kind, item = Claim.Kind.CLASS, ITEM_OF_KIND[Claim.Kind.CLASS]
+    with transaction.atomic():
+        refused = _class_refusals(classes)
+        open_classes = [k for k in classes if k.pk not in refused]
+        # Each class once (with its occupation and institution), not once per trainee; the persons
+        # without their encrypted columns (not needed for a case, and costly to decrypt).
+        loaded = {k.pk: k for k in TrainingClass.objects.filter(pk__in=[k.pk for k in open_classes])
+                  .select_related("occupation", "institution")}
+        enrolments = list(Enrolment.objects.filter(training_class__in=open_classes, status=Enrolment.Status.COMPLETED)
+                          .select_related("person").defer("person__id_number", "person__phone").order_by("pk"))
+        by_class: dict[int, list[Enrolment]] = defaultdict(list)
+        for e in enrolments:
+            e.training_class = loaded[e.training_class_id]
+            by_class[e.training_class_id].append(e)
+        existing = set(Claim.objects.filter(training_class__in=open_classes, kind=Claim.Kind.CLASS, stage=0)
+                       .exclude(status=Claim.Status.REJECTED).values_list("training_class_id", flat=True))
+        for k in open_classes:
+            if not by_class.get(k.pk):
+                refused[k.pk] = ClaimRefused("该班级没有可申领补贴的学员（须已结业）。")
+            elif k.pk in existing:
+                refused[k.pk] = ClaimRefused("该班级已提交过同类申请（订单式培训一单一结算），请勿重复申领。")
+        lock_people(e.person_id for e in enrolments)
+        province_of = {k.pk: str(k.division_id)[:2] + "0000" for k in open_classes}
+        history = facts_module.history_by_province([e.person_id for e in enrolments], set(province_of.values()))
+        cases = facts_module.build_cases(enrolments, history={}, set_based=True)
+        cases_of: dict[int, list] = defaultdict(list)
+        for cf in cases:
+            cases_of[cf.enrolment.training_class_id].append(cf)
+        del cases, enrolments
+        claims, all_lines, cache = [], [], {}
+        for k in open_classes:
+            if k.pk in refused:
+                continue
+            province, k = province_of[k.pk], loaded[k.pk]
+            claim = Claim(kind=kind, training_class=k, institution=k.institution, province_id=province, stage=0,
+                          stage_end=None, budget_year=today.year, submitted_by=by)
+            lines = []
+            for cf in cases_of.pop(k.pk):
+                cf.case["history"] = list(history.get((cf.enrolment.person_id, province), ()))
+                lines.append(_decide(claim, cf, item, kind, today, cache))
+            if not any(line.status == ClaimLine.Status.CLAIMED for line in lines):
+                refused[k.pk] = ClaimRefused("没有可申领补贴的学员", [
+                    f"{line.person.name}：" + "；".join(r["message"] for r in line.reasons if r["effect"] in ("refuse", "pending"))
+                    for line in lines][:20])
+                continue
+            for line in lines:  # the later classes of the chunk see these lines, as claim_create would
+                if line.status in ACTIVE_STATUSES:
+                    history[(line.person_id, province)].append({
+                        "date": line.reference_date.isoformat(), "kind": line.item, "occupation_code": line.occupation_code,
+                        "level": line.level, "amount_fen": line.amount_fen})
+            claims.append((claim, lines))
+        Claim.objects.bulk_create([claim for claim, _ in claims], batch_size=INSERT_BATCH)
+        for claim, lines in claims:
+            for line in lines:
+                line.claim = claim
+            all_lines.extend(lines)
+        lines_insert(all_lines)
+        for claim, lines in claims:
+            total = sum(line.amount_fen for line in lines if line.status == ClaimLine.Status.CLAIMED)
+            audit_record("subsidy.claim_submitted", obj=claim, after={"kind": kind, "lines": len(lines), "total_fen": total},
+                         division_code=str(claim.training_class.division_id), organisation_id=claim.training_class.institution_id)
+        result.claims.extend(claim for claim, _ in claims)
+        result.refused.update(refused)
+        result.lines += len(all_lines)

@@ -1,0 +1,138 @@
+"""The check-in hot path's two round trips, as SQL built once per database connection (issue 12, item 2:
+≥ 1,000 accepted check-ins/s over HTTP). The profile showed Django building the ORM queries costing
+more than PostgreSQL running them, so the statements are composed here from the models' own metadata
+(tables, columns, field conversions) and only the parameters change per check-in.
+
+- `own_session_and_enrolment`: ONE SELECT — the session with its venue and the caller's enrolment in the
+  session's class. For trainees only: their scope on Enrolment (Enrolment.access_scope.owner =
+  person__user_id, dte/organisations/scoping.py) is exactly the "own enrolment" condition the query already
+  has, so it is the same rows as `scoped(user, …)`; every other role goes through the ORM and `scoped`.
+- `record_accepted` (PostgreSQL): ONE statement in the caller's transaction — insert the attendance row
+  (ON CONFLICT of attendance_once_per_session: already checked in), the attempt row (the evidence, accepted
+  or refused as a duplicate), add the trainee to the session's device/IP counts (CheckInCount, upsert) and
+  raise the shared-device/IP flag when a count reaches its threshold. Tests compare it with the portable
+  ORM path in attendance.py on the same data.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db import connections
+
+from dte.registry.models import Enrolment, Person
+
+from ..models import Attendance, AttendanceFlag, CheckInAttempt, CheckInCount, Session, Venue
+
+# in the models' field order (Model.from_db takes the values of the loaded fields in that order)
+SESSION_FIELDS = ("id", "training_class_id", "starts_at", "ends_at", "delivery", "venue_id", "early_open_minutes",
+                  "late_after_minutes", "qr_secret")
+VENUE_FIELDS = ("id", "lat", "lon", "radius_m", "polygon", "max_accuracy_m", "uses_rotating_qr")
+ALREADY = "本次课已签到 / already checked in"
+
+
+def _converters(connection, model, names, alias):
+    """Per column, the conversions Django's compiler would apply to it (e.g. JSON, SQLite datetimes)."""
+    out = []
+    for name in names:
+        field = model._meta.get_field(name[:-3] if name.endswith("_id") and name != "id" else name)
+        col = field.get_col(alias)
+        out.append(tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _lookup_plan(alias: str):
+    connection = connections[alias]
+    q = connection.ops.quote_name
+    s_cols = [Session._meta.get_field(n[:-3] if n.endswith("_id") and n != "id" else n).column for n in SESSION_FIELDS]
+    v_cols = [Venue._meta.get_field(n).column for n in VENUE_FIELDS]
+    enrolment, person = Enrolment._meta, Person._meta
+    sql = (
+        f"SELECT {', '.join('s.' + q(c) for c in s_cols)}, {', '.join('v.' + q(c) for c in v_cols)}, "
+        f"(SELECT e.{q(enrolment.pk.column)} FROM {q(enrolment.db_table)} e INNER JOIN {q(person.db_table)} p "
+        f"ON p.{q(person.pk.column)} = e.{q(enrolment.get_field('person').column)} "
+        f"WHERE e.{q(enrolment.get_field('training_class').column)} = s.{q(Session._meta.get_field('training_class').column)} "
+        f"AND p.{q(person.get_field('user').column)} = %s AND e.{q(enrolment.get_field('status').column)} = %s LIMIT 1) "
+        f"FROM {q(Session._meta.db_table)} s LEFT OUTER JOIN {q(Venue._meta.db_table)} v "
+        f"ON v.{q(Venue._meta.pk.column)} = s.{q(Session._meta.get_field('venue').column)} "
+        f"WHERE s.{q(Session._meta.pk.column)} = %s"
+    )
+    return sql, _converters(connection, Session, SESSION_FIELDS, "s"), _converters(connection, Venue, VENUE_FIELDS, "v")
+
+
+def _convert(values, converters, connection):
+    out = []
+    for value, funcs in zip(values, converters):
+        for func in funcs:
+            value = func(value, None, connection)
+        out.append(value)
+    return out
+
+
+def own_session_and_enrolment(session_id: int, user_id: int, alias: str = "default") -> tuple[Session | None, int | None]:
+    """(the session with its venue, or None; the trainee's enrolled enrolment id in its class, or None)."""
+    connection = connections[alias]
+    sql, s_conv, v_conv = _lookup_plan(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, Enrolment.Status.ENROLLED, session_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    n = len(SESSION_FIELDS)
+    session = Session.from_db(alias, SESSION_FIELDS, _convert(row[:n], s_conv, connection))
+    venue_values = row[n:n + len(VENUE_FIELDS)]
+    session.venue = None if venue_values[0] is None else Venue.from_db(alias, VENUE_FIELDS, _convert(venue_values, v_conv, connection))
+    return session, row[-1]
+
+
+def _columns(model, exclude=()):
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in exclude]
+
+
+@lru_cache(maxsize=8)
+def _record_plan(alias: str) -> str:
+    connection = connections[alias]
+    q = connection.ops.quote_name
+    att, attempt, count, flag = (m._meta for m in (Attendance, CheckInAttempt, CheckInCount, AttendanceFlag))
+    att_cols = ", ".join(q(f.column) for f in _columns(Attendance))
+    attempt_fields = _columns(CheckInAttempt, exclude=("accepted", "reason"))
+    attempt_cols = ", ".join(q(f.column) for f in attempt_fields)
+    c_session, c_kind, c_value, c_trainees = (q(count.get_field(n).column) for n in ("session", "kind", "value", "trainees"))
+    f_session, f_kind, f_value, f_created, f_resolved = (q(flag.get_field(n).column)
+                                                         for n in ("session", "kind", "value", "created_at", "resolved"))
+    reaches = "u.trainees >= CASE WHEN u.kind = %s THEN %s ELSE %s END"
+    return (
+        f"WITH a AS (INSERT INTO {q(att.db_table)} ({att_cols}) VALUES ({', '.join(['%s'] * len(_columns(Attendance)))}) "
+        f"ON CONFLICT ({q(att.get_field('session').column)}, {q(att.get_field('enrolment').column)}) DO NOTHING "
+        f"RETURNING {q(att.pk.column)} AS id), "
+        f"t AS (INSERT INTO {q(attempt.db_table)} ({attempt_cols}, {q(attempt.get_field('accepted').column)}, "
+        f"{q(attempt.get_field('reason').column)}) SELECT {', '.join(['%s'] * len(attempt_fields))}, EXISTS (SELECT 1 FROM a), "
+        f"CASE WHEN EXISTS (SELECT 1 FROM a) THEN '' ELSE %s END), "
+        f"u AS (INSERT INTO {q(count.db_table)} AS c ({c_session}, {c_kind}, {c_value}, {c_trainees}) "
+        f"SELECT %s, k.kind, k.value, 1 FROM a CROSS JOIN (VALUES (%s, %s), (%s, %s)) AS k (kind, value) WHERE k.value <> '' "
+        f"ON CONFLICT ({c_session}, {c_kind}, {c_value}) DO UPDATE SET {c_trainees} = c.{c_trainees} + 1 "
+        f"RETURNING c.{c_kind} AS kind, c.{c_value} AS value, c.{c_trainees} AS trainees), "
+        f"f AS (INSERT INTO {q(flag.db_table)} ({f_session}, {f_kind}, {f_value}, {f_created}, {f_resolved}) "
+        f"SELECT %s, u.kind, u.value, %s, %s FROM u WHERE {reaches} "
+        f"ON CONFLICT ({f_session}, {f_kind}, {f_value}) DO NOTHING) "
+        f"SELECT (SELECT id FROM a), (SELECT COUNT(*) FROM u WHERE {reaches})"
+    )
+
+
+def record_accepted(record: Attendance, attempt: CheckInAttempt, *, ip_threshold: int, at,
+                    alias: str = "default") -> tuple[int | None, bool]:
+    """PostgreSQL: (the new attendance id, or None when the trainee had already checked in; flagged)."""
+    connection = connections[alias]
+    device_kind, ip_kind = AttendanceFlag.Kind.SHARED_DEVICE, AttendanceFlag.Kind.SHARED_IP
+    reaches = [device_kind, 2, ip_threshold]  # shared device: a second trainee; shared IP: the configured number
+    params = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in _columns(Attendance)]
+    params += [f.get_db_prep_save(getattr(attempt, f.attname), connection)
+               for f in _columns(CheckInAttempt, exclude=("accepted", "reason"))]
+    params += [ALREADY, record.session_id, device_kind, record.device_id, ip_kind, record.ip or ""]
+    params += [record.session_id, AttendanceFlag._meta.get_field("created_at").get_db_prep_save(at, connection), False, *reaches]
+    params += reaches
+    with connection.cursor() as cursor:
+        cursor.execute(_record_plan(alias), params)
+        attendance_id, flagged = cursor.fetchone()
+    return attendance_id, bool(flagged)

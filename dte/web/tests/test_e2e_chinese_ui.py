@@ -1,0 +1,159 @@
+"""Issue 13's done-when, in a real browser: each demo user walks the pages reachable from the navigation
+and the workbench (GET only) with the Chinese UI, and no page shows an English source string of the
+message catalogue or a raw internal code (reason codes, field names, `app.action`, `app.Model N`, Python
+reprs). The checker is `ui_text.findings`; what it reads is the browser's own `document.body.innerText`,
+i.e. exactly what a person sees.
+
+Playwright drives Debian's chromium (/usr/bin/chromium, never a downloaded browser; CI installs it and the
+module is skipped only where it is missing). To stay fast enough for CI (≈ 60 s), a page of one shape
+(/training/class/<n>/) is read once per user and a shape already read for another user of the same role is
+not read again; the crawl goes two links deep from the workbench."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from dte.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from dte.organisations.models import User
+from dte.web.tests.ui_text import findings
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); CI installs it", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = Path(settings.PROJECT_DIR) / "var" / "e2e"
+MAX_DEPTH = 2
+SKIP = re.compile(r"logout|export|download|\.xlsx|\.pdf|\.json|\.png|/api/|/i18n/|/static/|/media/|delete|/history/"
+                  r"|/admin/.+/(add|\d+)/|/admin/(auth|axes|otp_|django_)|/qr/|/file/|/bytes/", re.I)
+LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))"""
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _pattern(url: str) -> str:
+    path, _, query = url.partition("?")
+    path = re.sub(r"/\d+(?=/|$)", "/<n>", path)
+    path = re.sub(r"/\d-\d\d-\d\d-\d\d(?=/|$)", "/<code>", path)
+    path = re.sub(r"/[A-Z0-9]{8,}(?=/|$)", "/<token>", path)
+    keys = ",".join(sorted(part.split("=")[0] for part in query.split("&") if part)) if query else ""
+    return f"{path}?{keys}"
+
+
+def _same_origin(base: str, href: str, origin: str) -> str | None:
+    if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
+        return None
+    url = urljoin(base, href).split("#")[0]
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != origin or SKIP.search(parts.path):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def crawl(page, origin: str, seen_shapes: set[str]) -> list[tuple[str, str]]:
+    """[(url, visible text)] of the pages reached from the workbench, each shape once."""
+    queue = deque([("/", 0)])
+    seen: set[str] = set()
+    out = []
+    while queue:
+        url, depth = queue.popleft()
+        shape = _pattern(url)
+        if url in seen or (url != "/" and shape in seen_shapes):
+            continue
+        seen.add(url)
+        seen_shapes.add(shape)
+        response = page.goto(url)
+        if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        here = page.url
+        if urlsplit(here).path.startswith("/login"):
+            continue
+        out.append((urlsplit(here).path + (f"?{urlsplit(here).query}" if urlsplit(here).query else ""),
+                    page.evaluate("document.body.innerText")))
+        if depth < MAX_DEPTH and response.status == 200:
+            for href in page.evaluate(LINKS_JS):
+                link = _same_origin(here, href, origin)
+                if link and link not in seen:
+                    queue.append((link, depth + 1))
+    return out
+
+
+@pytest.fixture
+def demo_world():
+    call_command("setup", demo_scale=0, verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("demo", scale=1, stdout=open("/dev/null", "w"))
+
+
+def test_every_demo_user_sees_only_chinese_and_no_raw_codes(demo_world, live_server, monkeypatch, request):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares this thread with the ORM
+    usernames = frozenset(User.objects.values_list("username", flat=True))
+    accounts = [a for a in DEMO_ACCOUNTS if User.objects.filter(username=a.username, is_active=True).exists()]
+    assert len(accounts) >= 10
+    problems: dict[str, list[str]] = {}
+    visited = 0
+    started = time.monotonic()
+    shapes_by_role: dict[str, set[str]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            for account in accounts:
+                context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+                context.set_default_timeout(15_000)
+                page = context.new_page()
+                page.goto("/login/")
+                page.locator("input[name=username]").fill(account.username)
+                page.locator("input[name=password]").fill(DEMO_PASSWORD)
+                page.locator("main button[type=submit]").click()
+                page.wait_for_url(re.compile(r"/$"))
+                assert page.locator("html").get_attribute("lang") == "zh-hans"
+                pages = crawl(page, live_server.url, shapes_by_role.setdefault(str(account.role), set()))
+                visited += len(pages)
+                for url, text in pages:
+                    found = findings(text, usernames=usernames)
+                    if found:
+                        problems[f"{account.username} {url}"] = sorted(set(found))
+                context.close()
+        finally:
+            browser.close()
+    elapsed = time.monotonic() - started
+    print(f"\n{visited} pages read by {len(accounts)} demo users in {elapsed:.1f} s")
+    assert visited >= 3 * len(accounts), visited
+    report = "\n".join(f"{where}: {'; '.join(items[:8])}" for where, items in sorted(problems.items()))
+    assert not problems, f"{len(problems)} pages show English source strings or raw codes:\n{report}"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("已退休 GRADUATE_WINDOW_PASSED", "code"),
+    ("操作 training.certificate.issue", "dotted name"),
+    ("对象 registry.Enrolment 8", "object label"),
+    ("变更 people_created 3", "field name"),
+    ("启用 True", "Python repr"),
+    ("参数 {'order': 1}", "Python repr"),
+    ("名额 []", "Python repr"),
+    ("Change quota: 30", "English"),
+])
+def test_checker_flags_what_a_person_must_not_see(text, expected):
+    assert any(f.startswith(expected) for f in findings(text)), findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "山西大学 2-02-10-11 初级 ¥1,500.00 85% 2026-03-01 09:00",
+    "导出 Excel · 下载 PDF · 扫描 QR 码",
+    "登录名 sx_province · 查验网址 https://example.org/credentials/v/abc_def/ · roster_2026.xlsx",
+    "证书编号 20261400019000001X · 身份证 1401**********123X",
+])
+def test_checker_leaves_what_a_person_reads_as_is(text):
+    assert findings(text, usernames=frozenset({"sx_province"})) == []
