@@ -48,5 +48,10 @@ mutation: install
 worker: install
 	$(BIN)/celery -A dte worker --loglevel=info
 
+## make bench [BENCH="verify_http scale_out"]: every bench/ script at a small size (bench/quick.py; full sizes: bench/README.md)
+BENCH ?=
+bench: install
+	$(BIN)/python bench/quick.py $(BENCH)
+
 clean:
 	rm -rf $(VENV) var $(LOCK_TOOLS)

@@ -65,13 +65,15 @@ def bench_province(code: str, n: int, workers: int | None, seed: int, rounds: in
     started = time.perf_counter()
     cols = vectorised.demo_columns(pack.code, n, seed, workers)
     built = time.perf_counter() - started
-    best = None
+    best, best_cpu = None, float("inf")
     for _ in range(rounds):
+        cpu = time.process_time()
         result = vectorised.run(pack.code, cols, pack.parameters)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
         best = result if best is None or result["seconds"] < best["seconds"] else best
     same = all(best[key] == per_case[key] for key in COMPARED)
     return {"reference": reference, "reference_cpu": reference_cpu, "per_case": per_case, "per_case_cpu": per_case_cpu,
-            "vectorised": best, "columns_seconds": built, "same": same}
+            "vectorised": best, "vectorised_cpu": best_cpu, "columns_seconds": built, "same": same}
 
 
 def main() -> None:
@@ -101,7 +103,7 @@ def main() -> None:
         per_cpu = per_case["cases"] / r["per_case_cpu"]
         print(f"         per-case CPU time {r['per_case_cpu']:.2f} s = {per_cpu:,.0f} cases per CPU-second "
               f"(reference {r['reference_cpu']:,.0f} per CPU-second; ratio {per_cpu / r['reference_cpu']:.4f}; "
-              f"on 2 idle cores ≈ {2 * per_cpu:,.0f} cases/s)")
+              f"on 2 idle cores ≈ {2 * per_cpu:,.0f} cases/s); vectorised {vector['cases'] / r['vectorised_cpu']:,.0f} cases per CPU-second")
         print(f"         eligible={per_case['eligible']:,} total_fen={per_case['total_fen']:,} outcomes={per_case['outcomes']}", flush=True)
     print(f"load average at end={os.getloadavg()[0]:.2f}; goals: per-case ≥ 100,000 cases/s (1 M in ≤ 10 s), vectorised ≥ 2,000,000 cases/s")
 

@@ -50,15 +50,22 @@ def environment(media: str) -> dict:
     return env
 
 
+_TAKEN: set[int] = set()
+
+
 def free_port() -> int:
+    """A port nobody listens on and this run has not handed out before (a gunicorn may not have bound yet)."""
     import socket
 
     for port in range(20000 + os.getpid() % 20000, 65000):
+        if port in _TAKEN:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _TAKEN.add(port)
             return port
     raise RuntimeError("no free port")
 
@@ -69,17 +76,20 @@ def start(web: int, workers: int, env: dict) -> tuple[list[subprocess.Popen], li
         port = free_port()
         processes.append(subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "dte.wsgi:application", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning"], env=env, cwd=ROOT))
+             "--log-level", "warning", "--no-control-socket"], env=env, cwd=ROOT))
         ports.append(port)
-        time.sleep(0.3)  # the next free_port() must not pick the same port before this one binds
     for number in range(workers):
         processes.append(subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "dte", "worker", "--concurrency", "1", "--pool", "prefork",
              "-n", f"bench{number}-{os.getpid()}@%h", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL))
-    for port in ports:
-        wait_http(port)
-    wait_workers(workers)
+    try:
+        for port in ports:
+            wait_http(port)
+        wait_workers(workers)
+    except BaseException:
+        stop(processes)
+        raise
     return processes, ports
 
 
@@ -130,6 +140,16 @@ def jobs_finished(ids: list) -> tuple[int, int]:
     return done.count(), done.filter(status=Job.Status.FAILED).count()
 
 
+def jobs_span(ids: list) -> float:
+    """Seconds from the first job queued to the last one finished (the workers' own timestamps)."""
+    from django.db.models import Max, Min
+
+    from dte.jobs.models import Job
+
+    span = Job.objects.filter(pk__in=ids).aggregate(first=Min("created_at"), last=Max("finished_at"))
+    return (span["last"] - span["first"]).total_seconds()
+
+
 def one_round(label: str, web: int, workers: int, env: dict, paths: list[str], args) -> dict:
     import multiprocessing
 
@@ -152,7 +172,7 @@ def one_round(label: str, web: int, workers: int, env: dict, paths: list[str], a
         while finished < len(ids) and time.monotonic() < deadline:
             time.sleep(0.2)
             finished, failed = jobs_finished(ids)
-        all_jobs = time.perf_counter() - started
+        all_jobs = jobs_span(ids)
     finally:
         stop(processes)
     latencies.sort()

@@ -109,7 +109,8 @@ def register_error_handlers(api) -> None:
         message = MESSAGES[401] if isinstance(exc, AuthenticationError) else str(exc)
         if message == "CSRF check Failed":  # ninja's session-auth refusal of a write without the CSRF token
             message = "CSRF 校验失败：网页会话的写操作须带 CSRF 令牌 / CSRF check failed: session writes need the CSRF token"
-        return respond(request, status, message)
+        # an HttpError may carry a per-row report as `errors` ([{field, message}], e.g. a refused bank file)
+        return respond(request, status, message, errors=getattr(exc, "errors", None) or None)
 
     def on_not_found(request, exc: Http404):
         return respond(request, 404, MESSAGES[404])

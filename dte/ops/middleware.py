@@ -32,7 +32,7 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            if self.log_requests:
+            if self.log_requests and logger.isEnabledFor(logging.INFO):
                 match = getattr(request, "resolver_match", None)
                 logger.info("request", extra={
                     "method": request.method,

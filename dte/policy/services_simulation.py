@@ -12,6 +12,7 @@ claims build cases), so a simulated change reads the same facts a claim would.
 
 from __future__ import annotations
 
+import heapq
 import re
 import tempfile
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Callable, Iterator
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from dte.catalogue.models import Level
 from dte.privacy.spreadsheet import safe_row
 
 from .cases import CaseError, parse_case
@@ -108,10 +110,12 @@ def _parameter_sets(pack, on: date | None, changes: dict):
 
 def demo_population(province: str, size: int, seed: int) -> tuple[int, Iterator[tuple[dict, dict]]]:
     """The CLI's synthetic population (`dte policy simulate --demo N --seed S`)."""
+    label = _("Synthetic case %(n)s")
+
     def cases():
         for chunk_index, start in enumerate(range(0, size, CHUNK_SIZE)):
             for case in demo_chunk(province, seed, chunk_index, min(CHUNK_SIZE, size - start)):
-                yield {"ref": case["id"], "who": case["id"], "where": ""}, case
+                yield {"ref": case["id"], "who": label % {"n": case["id"].rsplit("-", 1)[-1]}, "where": ""}, case
     return size, cases()
 
 
@@ -169,11 +173,11 @@ def simulation_run(*, province: str, changes: dict, population: str, size: int =
     counts = {"cases": 0, "invalid": 0, "eligible_before": 0, "eligible_after": 0, "total_before_fen": 0,
               "total_after_fen": 0, "gainers": 0, "losers": 0, "unchanged": 0, "newly_eligible": 0,
               "no_longer_eligible": 0, "gain_fen": 0, "loss_fen": 0}
-    from dte.catalogue.models import Level
-
     occupation_names = {o.code: o.name for o in load_occupations()}
     level_names = {code: str(label) for code, label in Level.choices}
-    changed: list[dict] = []
+    sheet = _ChangeSheet()
+    kept: list[tuple] = []  # min-heap of (|change|, sequence, row): the LIST_LIMIT largest changes for the page
+    changed_total = 0
     report = progress or (lambda *args, **kwargs: None)
     report(0, total, _("Simulating"), force=True)
     for who, raw in cases:
@@ -202,47 +206,64 @@ def simulation_run(*, province: str, changes: dict, population: str, size: int =
             counts["unchanged"] += 1
         if delta or a.eligible != b.eligible:
             code = case.course.occupation_code
-            changed.append({**who, "occupation": f"{code} {occupation_names.get(code, '')}".strip(),
-                            "level": level_names.get(case.course.level, case.course.level),
-                            "before_fen": a.total_fen, "after_fen": b.total_fen, "delta_fen": delta,
-                            "eligible_before": a.eligible, "eligible_after": b.eligible,
-                            "reasons_before": _reasons(a), "reasons_after": _reasons(b)})
+            row = {**who, "occupation": f"{code} {occupation_names.get(code, '')}".strip(),
+                   "level": level_names.get(case.course.level, case.course.level),
+                   "before_fen": a.total_fen, "after_fen": b.total_fen, "delta_fen": delta,
+                   "eligible_before": a.eligible, "eligible_after": b.eligible,
+                   "reasons_before": _reasons(a), "reasons_after": _reasons(b)}
+            changed_total += 1
+            sheet.append(row)  # streamed to disk: memory stays flat however many change
+            entry = (abs(delta), -changed_total, row)
+            if len(kept) < LIST_LIMIT:
+                heapq.heappush(kept, entry)
+            elif entry[:2] > kept[0][:2]:
+                heapq.heapreplace(kept, entry)
         if counts["cases"] % 1000 == 0:
             report(counts["cases"], total, _("Simulating"))
-    changed.sort(key=lambda row: (-abs(row["delta_fen"]), row["ref"]))
+    changed = [row for _size, _seq, row in sorted(kept, key=lambda e: (-e[0], -e[1]))]
     counts["net_change_fen"] = counts["total_after_fen"] - counts["total_before_fen"]
     result = {"province": pack.code, "province_name": pack.name, "population": population, "size": total,
               "seed": seed if population == "demo" else None, "on": on.isoformat() if on else None,
-              "changes": changes, "changes_shown": changes_shown, "counts": counts, "changed_total": len(changed),
-              "changed": changed[:LIST_LIMIT], "truncated": len(changed) > LIST_LIMIT}
+              "changes": changes, "changes_shown": changes_shown, "counts": counts, "changed_total": changed_total,
+              "changed": changed, "truncated": changed_total > LIST_LIMIT}
     report(counts["cases"], total, _("Simulation finished"), force=True)
-    return result, simulation_workbook(result, changed)
+    return result, sheet.finish(result)
 
 
-def simulation_workbook(result: dict, changed: list[dict]):
-    """The whole list of gainers and losers as .xlsx (amounts in ¥, every text cell formula-safe)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Who gains and who loses"))
-    ws.append(safe_row([_("Case"), _("Person"), _("Class"), _("Occupation"), _("Level"), _("Before (¥)"), _("After (¥)"),
-                        _("Change (¥)"), _("Eligible before"), _("Eligible after"), _("Refusal before"), _("Refusal after")]))
-    yes, no = _("yes"), _("no")
-    for row in changed:
-        ws.append(safe_row([row["ref"], row["who"], row["where"], row["occupation"], row["level"], row["before_fen"] / 100,
-                            row["after_fen"] / 100, row["delta_fen"] / 100, yes if row["eligible_before"] else no,
-                            yes if row["eligible_after"] else no, row["reasons_before"], row["reasons_after"]]))
-    summary = wb.create_sheet(_("Summary"))
-    c = result["counts"]
-    for label, value in ((_("Province"), result["province_name"]), (_("Cases"), c["cases"]), (_("Invalid cases"), c["invalid"]),
-                         (_("Eligible before"), c["eligible_before"]), (_("Eligible after"), c["eligible_after"]),
-                         (_("Total before (¥)"), c["total_before_fen"] / 100), (_("Total after (¥)"), c["total_after_fen"] / 100),
-                         (_("Gain"), c["gainers"]), (_("Lose"), c["losers"]), (_("Unchanged"), c["unchanged"])):
-        summary.append(safe_row([label, value]))
-    for change in result["changes_shown"]:
-        summary.append(safe_row([_("Changed parameter"), change["label"], change["before"], change["after"]]))
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    wb.save(handle)
-    handle.seek(0)
-    return handle
+class _ChangeSheet:
+    """The whole list of gainers and losers as .xlsx, written row by row as the run goes (amounts in ¥,
+    every text cell formula-safe), then a summary sheet."""
+
+    def __init__(self):
+        self.wb = Workbook(write_only=True)
+        self.ws = self.wb.create_sheet(_("Who gains and who loses"))
+        self.ws.append(safe_row([_("Case"), _("Person"), _("Class"), _("Occupation"), _("Level"), _("Before (¥)"),
+                                 _("After (¥)"), _("Change (¥)"), _("Eligible before"), _("Eligible after"),
+                                 _("Refusal before"), _("Refusal after")]))
+        self.yes, self.no = _("yes"), _("no")
+
+    def append(self, row: dict) -> None:
+        self.ws.append(safe_row([row["ref"], row["who"], row["where"], row["occupation"], row["level"],
+                                 row["before_fen"] / 100, row["after_fen"] / 100, row["delta_fen"] / 100,
+                                 self.yes if row["eligible_before"] else self.no,
+                                 self.yes if row["eligible_after"] else self.no,
+                                 row["reasons_before"], row["reasons_after"]]))
+
+    def finish(self, result: dict):
+        summary = self.wb.create_sheet(_("Summary"))
+        c = result["counts"]
+        for label, value in ((_("Province"), result["province_name"]), (_("Cases"), c["cases"]),
+                             (_("Invalid cases"), c["invalid"]), (_("Eligible before"), c["eligible_before"]),
+                             (_("Eligible after"), c["eligible_after"]), (_("Total before (¥)"), c["total_before_fen"] / 100),
+                             (_("Total after (¥)"), c["total_after_fen"] / 100), (_("Gain"), c["gainers"]),
+                             (_("Lose"), c["losers"]), (_("Unchanged"), c["unchanged"])):
+            summary.append(safe_row([label, value]))
+        for change in result["changes_shown"]:
+            summary.append(safe_row([_("Changed parameter"), change["label"], change["before"], change["after"]]))
+        handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        self.wb.save(handle)
+        handle.seek(0)
+        return handle
 
 
 def simulation_start(*, province: str, changes: dict, population: str, size: int = 1000, seed: int = 1,

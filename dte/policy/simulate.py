@@ -2,8 +2,12 @@
 
 Cases flow through generators in fixed-size chunks; each worker process evaluates a
 chunk into a small mergeable Summary, so memory stays flat whatever the population size.
-Parameters are resolved once per date per process (ParameterSet snapshots), and no
-trace is built in bulk runs.
+Parameters are resolved once per date per process (ParameterSet snapshots, one untraced
+binding per pair of dates), and no trace or Decision is built in bulk runs: each case goes
+through `PolicyPack.outcome` — the same rules and reasons as `quote`. Demo populations are
+generated already parsed (`demo_cases`, the same cases as `demo_chunk`).
+
+For totals only, `vectorised.py` evaluates the same rules over NumPy columns (`--vectorised`).
 """
 
 from __future__ import annotations
@@ -96,6 +100,10 @@ _DEMO_HOURS = (60, 64, 80, 90, 100, 120, 128, 160, 192)
 _DAYS = [timedelta(days=n) for n in range(-1200, 1201)]  # _DAYS[1200 + n] == timedelta(n)
 
 
+# Frozen facts shared by the demo cases of every chunk a process generates (same facts, one object).
+_SHARED: dict[str, dict] = {"classes": {}, "trainees": {}, "certificates": {}}
+
+
 def demo_cases(province: str, seed: int, chunk_index: int, size: int) -> Iterator[tuple[str, Case]]:
     """The cases of `demo_chunk`, already parsed: the same random draws in the same order,
     so `(id, parse_case(raw))` for every raw case of demo_chunk(province, seed, chunk_index, size)
@@ -110,9 +118,9 @@ def demo_cases(province: str, seed: int, chunk_index: int, size: int) -> Iterato
     base = date(2026, 1, 1)
     starts = [base + timedelta(days=n) for n in range(330)]
     days_ = _DAYS
-    classes: dict[tuple[int, int], ClassInfo] = {}
-    trainees: dict[tuple, Trainee] = {}
-    certificates: dict[tuple, LevelCertificate] = {}
+    classes, trainees, certificates = _SHARED["classes"], _SHARED["trainees"], _SHARED["certificates"]
+    if len(trainees) > 200_000:  # bounded: the demo has ~20,000 distinct people
+        trainees.clear()
     first_id = chunk_index * CHUNK_SIZE
     for offset in range(size):
         start = starts[below(330)]

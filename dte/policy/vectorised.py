@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .cases import STATUSES, Case
+from .cases import MODES, SCHOOL_TYPES as _SCHOOLS, STATUSES, Case
 from .engine import BoundParameters, ParameterSet
 from .occupations import LEVEL_RANK, LEVELS, load_occupations
 from .packs import common, get_pack
@@ -33,9 +33,7 @@ from .packs.tianjin import rules as tianjin_rules
 from .packs.tibet import rules as tibet_rules
 from .packs.yunnan import rules as yunnan_rules
 
-MODES = ("subsidised", "order", "project", "market", "paired_aid")
-SCHOOL_TYPES = (None, "university", "vocational", "technical")
-NAT = np.datetime64("NaT", "D")
+SCHOOL_TYPES = (None, *_SCHOOLS)  # column value = index; 1 = university (Tianjin's students)
 #: outcome of one case: refused (a refusing reason), pending (eligible, amount cannot be
 #: computed yet), paid (eligible, amount computed — possibly reduced)
 OUTCOMES = ("paid", "pending", "refused")
@@ -267,7 +265,7 @@ class Person:
 
 def _in_statuses(group: np.ndarray, statuses) -> np.ndarray:
     wanted = [STATUSES.index(s) for s in statuses or ()]
-    return np.isin(group, wanted)
+    return np.isin(group, wanted)  # (group -1, nothing known, is in no list)
 
 
 # --- the evaluation context --------------------------------------------------------------------

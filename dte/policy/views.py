@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from dte.catalogue.selectors import overrides_with_official_standards
+from dte.jobs.models import Job
+from dte.organisations.permissions import has_permission
+from dte.organisations.scoping import get_scoped_or_404
 
+from .forms import SimulationForm
 from .packs import all_packs
-from .services import PolicyInputError, pack_for, parse_date, quote_from_text
+from .services import PolicyInputError, pack_for, pack_for_division, parse_date, quote_from_text
+from .services_simulation import changed_values, editable_parameters, simulation_start
 from .simulate import demo_chunk
 
 PROVINCE_CHOICES = [(p.code, p.name) for p in all_packs()]
@@ -68,21 +76,12 @@ def calculator(request):
 
 
 def _may_simulate(user) -> bool:
-    from dte.organisations.permissions import has_permission
-
     return has_permission(user, "policy.simulate")
 
 
 @login_required
 def simulation_new(request):
     """Choose a pack, change its parameters, run it over a population as a background job."""
-    from django.core.exceptions import PermissionDenied
-    from django.shortcuts import redirect
-    from django.utils.translation import gettext as _
-
-    from .forms import SimulationForm
-    from .services_simulation import changed_values, editable_parameters, simulation_start
-
     if not _may_simulate(request.user):
         raise PermissionDenied(_("Only officials run policy simulations."))
     province = request.POST.get("province") or request.GET.get("province") or _home_pack(request.user)
@@ -117,8 +116,6 @@ def simulation_new(request):
 
 
 def _home_pack(user) -> str:
-    from .services import pack_for_division
-
     organisation = getattr(user, "organisation", None)
     pack = pack_for_division(organisation.division_id) if organisation is not None else None
     return pack.code if pack else PROVINCE_CHOICES[0][0]
@@ -127,13 +124,6 @@ def _home_pack(user) -> str:
 @login_required
 def simulation_detail(request, pk: int):
     """Progress while it runs; then the counts and every case that gains or loses (paginated, exportable)."""
-    from django.core.exceptions import PermissionDenied
-    from django.core.paginator import Paginator
-    from django.utils.translation import gettext as _
-
-    from dte.jobs.models import Job
-    from dte.organisations.scoping import get_scoped_or_404
-
     if not _may_simulate(request.user):
         raise PermissionDenied(_("Only officials run policy simulations."))
     job = get_scoped_or_404(request.user, Job.objects.filter(kind="policy.simulate"), pk=pk)

@@ -32,6 +32,7 @@ from dte.privacy.services import may_unmask, personal_data_masked
 from dte.privacy.spreadsheet import safe_row
 
 from .errors import RegistryError
+from .xlsx_stream import StreamingXlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ZIP_RATIO = 100  # deflate of real spreadsheets stays far below this; bombs are at 1000:1 and more
@@ -213,8 +214,8 @@ def _openpyxl_value(value):
 
 
 class ResultSheet:
-    """The uploaded sheet again, one result column added: .xlsx in write-only mode, or
-    .csv for a .csv upload (the same format back, and several times faster to write)."""
+    """The uploaded sheet again, one result column added: .xlsx streamed (xlsx_stream), or
+    .csv for a .csv upload (the same format back)."""
 
     def __init__(self, as_csv: bool):
         self.as_csv = as_csv
@@ -223,8 +224,7 @@ class ResultSheet:
             self.text = io.TextIOWrapper(self.spool, encoding="utf-8-sig", newline="")
             self.writer = csv.writer(self.text)
         else:
-            self.book = Workbook(write_only=True)
-            self.sheet = self.book.create_sheet("校验结果")
+            self.sheet = StreamingXlsx(self.spool, "校验结果")
 
     def append(self, row: list) -> None:
         (self.writer.writerow if self.as_csv else self.sheet.append)(safe_row(row))
@@ -233,7 +233,7 @@ class ResultSheet:
         if self.as_csv:
             self.text.flush()
         else:
-            self.book.save(self.spool)
+            self.sheet.close()
         self.spool.seek(0)
         return self.spool
 

@@ -7,7 +7,6 @@ is the service's, in Chinese with its clause. Paying twice is impossible on thre
 Idempotency-Key replays the first answer; a batch already submitted stays as it is
 (payments.batch_submit); the same bank result file applies once (payments.result_import)."""
 
-from __future__ import annotations
 
 from datetime import date
 from typing import Literal
@@ -31,6 +30,7 @@ from .services import payments, review
 from .services.claims import ClaimRefused, claim_create
 
 router = Router(tags=["subsidy"])
+ClaimStatus = Literal[tuple(Claim.Status.values)]
 OFFICIAL_ROLES = review.REVIEW_ROLES + review.FINANCE_ROLES + (Role.AUDITOR,)
 
 
@@ -41,9 +41,15 @@ def _refused(error: Exception):
     report = getattr(error, "report", None) or []
     if details:
         message += "：" + "；".join(details)
-    if report:
-        message += "：" + "；".join(f"第{r.get('row', '?')}行 {r.get('message', '')}" for r in report[:20])
+    if report:  # the bank file's per-row report, in the platform's errors list
+        raise _RowsRefused(message, [{"field": f"file:row {r.get('row')}", "message": r.get("error", "")} for r in report])
     raise HttpError(422, message)
+
+
+class _RowsRefused(HttpError):
+    def __init__(self, message: str, rows: list[dict]):
+        super().__init__(422, message)
+        self.errors = rows
 
 
 class ClaimOut(Schema):
@@ -161,9 +167,9 @@ def _official(user) -> str:
 
 @router.get("/claims", response=list[ClaimOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def api_claims(request, status: Claim.Status | None = None):
+def api_claims(request, status: ClaimStatus | None = None):
     """Claims within the caller's scope (an institution sees its own; a bureau its jurisdiction)."""
-    rows = selectors.claims_for(request.user, status.value if status else None).order_by("-pk")
+    rows = selectors.claims_for(request.user, status).order_by("-pk")
     return [_claim_out(c, c.line_count, c.amount_fen) for c in rows]
 
 

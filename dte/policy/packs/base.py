@@ -105,12 +105,11 @@ class PolicyPack:
             if result is not None:  # most rules pass: skip the call that unpacks a result
                 reasons.extend(_reasons(result))
         items: list[Item] = []
-        # (`reasons and …`: most cases have none, and then neither scan is needed)
-        blocked = bool(reasons) and any(r.effect in ("refuse", "pending") for r in reasons)
+        blocked = any(r.effect in ("refuse", "pending") for r in reasons)
         if not blocked and self.subsidy_rule is not None:
             items, more = type(self).subsidy_rule(case, p)
             reasons.extend(more)
-        eligible = not reasons or not any(r.effect == "refuse" for r in reasons)
+        eligible = not any(r.effect == "refuse" for r in reasons)
         return eligible, items if eligible else [], reasons
 
     def _not_in_force(self, parameter_set: ParameterSet, on: date) -> Reason:

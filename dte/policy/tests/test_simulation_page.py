@@ -52,7 +52,20 @@ def test_lower_cap_makes_losers_and_the_totals_match_the_cli_engine():
     assert result["changes_shown"] == [{"label": result["changes_shown"][0]["label"], "before": "¥5,000.00", "after": "¥1,000.00"}]
     rows = list(load_workbook(io.BytesIO(workbook.read())).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 1 + c["losers"]  # the full list, one row per person who loses
-    assert rows[1][7] == result["changed"][0]["delta_fen"] / 100
+    assert round(sum(row[7] for row in rows[1:]) * 100) == -c["loss_fen"]
+    assert sorted(row[0] for row in rows[1:]) == sorted(r["ref"] for r in result["changed"])
+    deltas = [abs(r["delta_fen"]) for r in result["changed"]]
+    assert deltas == sorted(deltas, reverse=True)  # the page lists the largest changes first
+
+
+def test_the_page_keeps_the_largest_changes_and_the_file_keeps_all(monkeypatch):
+    from dte.policy import services_simulation
+
+    monkeypatch.setattr(services_simulation, "LIST_LIMIT", 5)
+    result, workbook = simulation_run(province="shanxi", changes={"subsidy_cap_fen": 100000}, population="demo", size=600, seed=3)
+    rows = list(load_workbook(io.BytesIO(workbook.read())).worksheets[0].iter_rows(values_only=True))[1:]
+    assert result["truncated"] and len(result["changed"]) == 5 and len(rows) == result["changed_total"] > 5
+    assert [r["delta_fen"] for r in result["changed"]] == sorted((round(row[7] * 100) for row in rows))[:5]
 
 
 def test_a_broader_rule_makes_gainers_newly_eligible():

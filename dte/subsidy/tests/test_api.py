@@ -159,16 +159,20 @@ def test_bad_bank_file_is_refused_whole_with_rows(tianjin, monkeypatch):
     claim = _client(staff).post(f"{API}/classes/{k.pk}/claims", {}, content_type="application/json").json()
     finance, releaser = _through_review(claim["id"], people, monkeypatch)
     batch = finance.post(f"{API}/batches", {}, content_type="application/json").json()
+    finance.post(f"{API}/batches/{batch['id']}/submit")
     from dte.subsidy.models import PaymentBatch
 
     raw = result_file(PaymentBatch.objects.get(pk=batch["id"]), extra_rows=["PI999999,100,paid,X,"])
     refused = releaser.post(f"{API}/batches/{batch['id']}/result", {"file": SimpleUploadedFile("r.csv", raw)})
-    assert "第" in _error(refused, 422, "invalid")["message"]
+    body = _error(refused, 422, "invalid")
+    assert any(e["field"].startswith("file:row") and "PI999999" in e["message"] for e in body["errors"]), body
     gbk = releaser.post(f"{API}/batches/{batch['id']}/result",
                         {"file": SimpleUploadedFile("r.csv", result_file(PaymentBatch.objects.get(pk=batch["id"]), encoding="gbk"))})
-    assert "UTF-8" in _error(gbk, 422, "invalid")["message"]
+    gbk_body = _error(gbk, 422, "invalid")
+    assert "UTF-8" in gbk_body["message"] + str(gbk_body["errors"]), gbk_body
     assert not LedgerTransaction.objects.filter(kind="pay").exists()
     assert set(ClaimLine.objects.filter(claim_id=claim["id"]).values_list("status", flat=True)) == {"in_batch"}
+    assert finance.get(f"{API}/batches/{batch['id']}").json()["status"] == "submitted"
 
 
 def test_publicity_is_public_and_masked(tianjin):

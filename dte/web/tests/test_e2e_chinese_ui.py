@@ -29,6 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); CI installs it", allow_module_level=True)
 
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -37,7 +38,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(settings.PROJECT_DIR) / "var" / "e2e"
 MAX_DEPTH = 2
-SKIP = re.compile(r"logout|export|download|\.xlsx|\.pdf|\.json|\.png|/api/|/i18n/|/static/|/media/|delete|/history/"
+SKIP = re.compile(r"logout|export|xlsx|format=|download|\.xlsx|\.pdf|\.json|\.png|/api/|/i18n/|/static/|/media/|delete|/history/"
                   r"|/admin/.+/(add|\d+)/|/admin/(auth|axes|otp_|django_)|/qr/|/file/|/bytes/", re.I)
 LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))"""
 
@@ -58,7 +59,7 @@ def _same_origin(base: str, href: str, origin: str) -> str | None:
         return None
     url = urljoin(base, href).split("#")[0]
     parts = urlsplit(url)
-    if f"{parts.scheme}://{parts.netloc}" != origin or SKIP.search(parts.path):
+    if f"{parts.scheme}://{parts.netloc}" != origin or SKIP.search(parts.path) or SKIP.search(parts.query):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -75,7 +76,10 @@ def crawl(page, origin: str, seen_shapes: set[str]) -> list[tuple[str, str]]:
             continue
         seen.add(url)
         seen_shapes.add(shape)
-        response = page.goto(url)
+        try:
+            response = page.goto(url)
+        except PlaywrightError:  # a link that starts a download is not a page
+            continue
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
         here = page.url
