@@ -6,6 +6,7 @@ STAMP   = $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SCALE  ?= 1
+DEBUG  ?= 0
 
 .PHONY: run test setup install migrate demo serve worker clean mutation lock bench
 
@@ -29,9 +30,10 @@ lock:
 	  --quiet --custom-compile-command 'make lock' -o requirements.lock
 
 ## make run: venv, install, migrate the embedded SQLite, load reference + demo data, serve on :8000
+## (DEBUG=0 by default: friendly 404/500 pages, not Django's debug page; `make run DEBUG=1` for that page)
 run: install
-	$(BIN)/dte setup --demo-scale $(SCALE)
-	$(BIN)/dte runserver $(HOST):$(PORT)
+	$(BIN)/dte setup --demo-scale $(SCALE) --url http://$(HOST):$(PORT)/
+	DEBUG=$(DEBUG) $(BIN)/dte runserver $(HOST):$(PORT)
 
 ## make test: same set-up, then the test suite (SQLite, or PostgreSQL if DATABASE_URL says so)
 test: install

@@ -31,7 +31,7 @@ def pg(name: str) -> dict:
 QUICK = [
     ("policy_simulate", [PY, "bench/policy_simulate.py", "20000", "--province", "shanxi", "--workers", "2",
                          "--vector-rounds", "1"], {}),
-    ("demo_generate", [PY, "bench/demo_generate.py", "2"], {"DATABASE_URL": ""}),
+    ("demo_generate", [PY, "bench/demo_generate.py", "1"], {"DATABASE_URL": ""}),
     ("registry_import", [PY, "bench/registry_import.py", "--rows", "2000", "--format", "csv"], pg("registry")),
     ("subsidy_claims", [PY, "bench/subsidy_claims.py", "--trainees", "500"], pg("subsidy")),
     ("supervision_signals", [PY, "bench/supervision_signals.py", "2000"], pg("supervision")),

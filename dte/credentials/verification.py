@@ -25,6 +25,8 @@ import re
 import threading
 import time
 import unicodedata
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.core.cache import cache
@@ -245,7 +247,7 @@ def replay_get(token: str, variant: tuple):
 
 def replay_put(token: str, variant: tuple, answer) -> None:
     _listen_start()
-    if len(_replay) > 20_000:
+    if len(_replay) > 5_000:  # a few KB per answer: bounded to tens of MB per worker
         _replay.clear()
     _replay.setdefault(token, {})[variant] = (time.monotonic() + local_seconds(), answer)
 
@@ -344,7 +346,7 @@ def forget_cached(*, level: LevelCertificate | None = None, training=None) -> No
 # of this statistics log may be lost in a database crash, which the log tolerates (it is not the audit
 # chain); the INSERT then never waits for the WAL flush.
 
-_buffer: list[VerificationLog] = []
+_buffer: list[tuple] = []  # (unix time, kind, method, outcome, number, channel, ip)
 _lock = threading.Lock()
 _oldest = [0.0]
 _writer: dict = {"pid": None, "wake": threading.Event()}
@@ -379,9 +381,10 @@ def _batch() -> int:
 
 
 def record(*, method: str, facts: dict | None = None, outcome: str | None = None, channel: str = "web", ip: str = "") -> None:
-    entry = VerificationLog(at=timezone.now(), kind=(facts or {}).get("kind", ""), method=method,
-                            outcome=outcome or (VerificationLog.Outcome.FOUND if facts else VerificationLog.Outcome.NOT_FOUND),
-                            certificate_number=(facts or {}).get("number", ""), channel=channel, ip=ip or None)
+    # a plain tuple here; the model rows are built by whoever writes the batch (the writer thread in production)
+    entry = (time.time(), (facts or {}).get("kind", ""), method,
+             outcome or (VerificationLog.Outcome.FOUND if facts else VerificationLog.Outcome.NOT_FOUND),
+             (facts or {}).get("number", ""), channel, ip or None)
     with _lock:
         if not _buffer:
             _oldest[0] = time.monotonic()
@@ -394,9 +397,15 @@ def record(*, method: str, facts: dict | None = None, outcome: str | None = None
         flush()
 
 
+def _rows(entries: list[tuple]) -> list[VerificationLog]:
+    return [VerificationLog(at=datetime.fromtimestamp(at, tz=dt_timezone.utc), kind=kind, method=method, outcome=outcome,
+                            certificate_number=number, channel=channel, ip=ip)
+            for at, kind, method, outcome, number, channel, ip in entries]
+
+
 def flush() -> int:
     with _lock:
-        rows = _buffer[:]
+        rows = _rows(_buffer)
         _buffer.clear()
     if not rows:
         return 0
@@ -428,7 +437,7 @@ def discard_pending() -> None:
 def _flush_at_exit() -> None:
     """Write what is left when the process ends (a gunicorn worker's exit); silent when the database is gone."""
     with _lock:
-        rows = _buffer[:]
+        rows = _rows(_buffer)
         _buffer.clear()
     if rows:
         try:

@@ -96,7 +96,7 @@ class VerifyReplay:
 
         def capture(status, headers, exc_info=None):
             captured.append((status, headers))
-            return start_response(status, headers, exc_info)
+            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
 
         response = self.app(environ, capture)
         try:

@@ -37,7 +37,9 @@ EDITABLE_UNITS = ("fen", "basis_points", "days", "years", "bool")
 POPULATIONS = ("demo", "registry")
 MAX_DEMO_CASES = 1_000_000
 LIST_LIMIT = 20_000  # changed cases kept in the job result for the page; the Excel file has all of them
-_UNIT_NOTE = re.compile(r"[（(](分|基点)[^）)]*[）)]")
+# Notes written for pack authors, not for the page: units (分, 基点), "null = …", the table form of a standard.
+_AUTHOR_NOTES = (re.compile(r"[（(](分|基点)[^）)]*[）)]"), re.compile(r"[；;]\s*null\s*=.*$"),
+                 re.compile(r"[：:]\s*一个金额，或.*$"))
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,10 @@ def editable_parameters(province: str, on: date | None = None) -> list[EditableP
         value = current.value if current else None
         if isinstance(value, (dict, list)):
             continue  # e.g. a per-occupation table of standards: not a single number
-        label = _UNIT_NOTE.sub("", parameter.description).strip() or name
+        label = parameter.description
+        for note in _AUTHOR_NOTES:
+            label = note.sub("", label)
+        label = label.strip() or name
         out.append(EditableParameter(name, parameter.unit, label, value, current.citation if current else ""))
     return out
 

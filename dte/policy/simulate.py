@@ -275,7 +275,7 @@ def parsed_cases(cases: Iterable[dict], summary: "Summary") -> Iterator[tuple[st
             summary.invalid += 1
             summary.invalid_fields[error.path] += 1
             continue
-        yield raw.get("id") if isinstance(raw, dict) else None, case
+        yield raw.get("id"), case  # parse_case accepted it, so it is a mapping
 
 
 def evaluate_chunk(province: str, cases: Iterable[dict], params: ParameterSet, compare: ParameterSet | None, on: date | None) -> Summary:

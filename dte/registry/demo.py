@@ -114,6 +114,9 @@ def generate(context) -> None:
     if trainee is not None and people and not Person.objects.filter(user=trainee).exists():
         # the demo trainee is the first learner of the finished class: sessions, attendance and a certificate to show
         Person.objects.filter(pk=people[0].pk).update(user=trainee)
+        # ... and the account carries that person's name, so the header and the record agree (issue 13, item 16)
+        trainee.first_name, trainee.last_name = people[0].name, ""
+        trainee.save(update_fields=["first_name", "last_name"])
     tianjin = orgs.get(TIANJIN_SCHOOL)
     if tianjin is not None and occupations.get(AI) and tj_officer is not None:
         try:

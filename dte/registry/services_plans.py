@@ -295,3 +295,40 @@ def announcement_withdraw(announcement: Announcement) -> Announcement:
         audit_record("registry.announcement.withdraw", obj=announcement, division_code=k.division_id,
                      organisation_id=k.institution_id, before={"published": True}, after={"published": False})
     return announcement
+
+
+# --- creation, moved out of the views (issue 13, item 16): checked and audited like every other write ---------
+
+
+def filing_create(*, institution, by, teachers=(), venues=(), exam_dates=(), **fields) -> TrainingPlanFiling:
+    """A new draft training-plan filing of the institution (培训计划备案); `fields` are the model's own
+    (occupation, level, hours …). The province and prefecture come from the institution's division."""
+    filing = TrainingPlanFiling(institution=institution, **fields)
+    filing.province_id = institution.division_id[:2] + "0000"
+    filing.prefecture_id = institution.division_id[:4] + "00"
+    filing.teachers, filing.venues, filing.exam_dates = list(teachers), list(venues), list(exam_dates)
+    require_permission(by, "registry.filing.edit", filing)
+    with transaction.atomic():
+        filing.save()
+        audit_record("registry.filing.create", obj=filing, division_code=institution.division_id,
+                     organisation_id=institution.pk,
+                     after={"occupation": filing.occupation_id, "level": filing.level, "status": filing.status})
+    return filing
+
+
+def announcement_create(training_class: TrainingClass, *, by, **fields) -> Announcement:
+    """A draft enrolment announcement of the class; refused (nothing saved) when its text holds a forbidden
+    claim of the province (包过, 不过退费, 包就业 …), naming the phrase and its clause."""
+    announcement = Announcement(training_class=training_class, **fields)
+    require_permission(by, "registry.announcement.publish", announcement)
+    hits = announcement_claims(announcement)
+    if hits:
+        shown = "；".join(f"“{phrase}”（{citation}）" for phrase, citation in hits)
+        raise RegistryError(f"公告含有禁止的宣传用语：{shown}", code="FORBIDDEN_CLAIM", citation=hits[0][1],
+                            detail={"hits": [list(h) for h in hits]})
+    with transaction.atomic():
+        announcement.save()
+        audit_record("registry.announcement.create", obj=announcement, division_code=training_class.division_id,
+                     organisation_id=training_class.institution_id,
+                     after={"class": training_class.pk, "fee_fen": announcement.fee_fen})
+    return announcement

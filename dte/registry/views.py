@@ -24,7 +24,7 @@ from .selectors import (
 )
 from .services import DuplicatePerson, person_register
 from .services_opening import class_application_review, may_review
-from .services_plans import filing_review, filing_submit, may_change_plan, quota_set_places
+from .services_plans import filing_create, filing_review, filing_submit, may_change_plan, quota_set_places
 from .tables import Column, list_page
 
 OFFICERS = {Role.PROVINCE_OFFICER, Role.LOCAL_OFFICER}
@@ -102,14 +102,10 @@ def filing_new(request):
     institution = institution_of(request.user)
     form = FilingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        filing = form.save(commit=False)
-        filing.institution = institution
-        filing.province_id = institution.division_id[:2] + "0000"
-        filing.prefecture_id = institution.division_id[:4] + "00"
-        filing.teachers = teachers_from(form.cleaned_data["teachers_text"])
-        filing.venues = [v.strip() for v in form.cleaned_data["venues_text"].splitlines() if v.strip()]
-        filing.exam_dates = form.cleaned_data["exam_dates_text"]
-        filing.save()
+        filing = filing_create(
+            institution=institution, by=request.user, teachers=teachers_from(form.cleaned_data["teachers_text"]),
+            venues=[v.strip() for v in form.cleaned_data["venues_text"].splitlines() if v.strip()],
+            exam_dates=form.cleaned_data["exam_dates_text"], **{name: form.cleaned_data[name] for name in FilingForm.Meta.fields})
         return redirect("registry:filing", pk=filing.pk)
     return render(request, "registry/form.html", {"form": form, "title": _("File a training plan")})
 

@@ -22,7 +22,7 @@ from .models import Announcement, ClassApplication, Enrolment, RosterImport, Tra
 from .selectors import filter_classes, filter_enrolments
 from .services import enrolment_create, person_find_by_id_number
 from .services_opening import class_application_save, class_application_submit
-from .services_plans import announcement_claims, announcement_publish, training_class_create
+from .services_plans import announcement_create, announcement_publish, training_class_create
 from .tables import Column, list_page
 from .views import institution_of
 
@@ -115,13 +115,12 @@ def announcement_new(request, pk: int):
     form = AnnouncementForm(request.POST or None)
     refusal = None
     if request.method == "POST" and form.is_valid():
-        announcement = form.save(commit=False)
-        announcement.training_class = klass
-        hits = announcement_claims(announcement)
-        if hits:  # refuse before saving; show the phrase and the clause
-            refusal = "；".join(_("Forbidden claim “%(p)s” (%(c)s)") % {"p": p, "c": c} for p, c in hits)
+        try:
+            announcement = announcement_create(klass, by=request.user, **{name: form.cleaned_data[name] for name in AnnouncementForm.Meta.fields})
+        except RegistryError as error:  # refused before saving: the phrase and the clause
+            hits = error.detail.get("hits")
+            refusal = "；".join(_("Forbidden claim “%(p)s” (%(c)s)") % {"p": p, "c": c} for p, c in hits) if hits else str(error)
         else:
-            announcement.save()
             if request.POST.get("publish"):
                 try:
                     announcement_publish(announcement)

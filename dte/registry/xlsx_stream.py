@@ -82,8 +82,8 @@ class StreamingXlsx:
         n = self.number
         cells = []
         for column, value in enumerate(row):
-            if value is None:
-                continue
+            if value is None or value == "":
+                continue  # as openpyxl: an empty text is no cell
             ref = f"{self._letter(column)}{n}"
             if isinstance(value, bool):
                 cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')

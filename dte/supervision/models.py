@@ -175,6 +175,10 @@ class Finding(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:  # shown in choosers (a sanction's finding): words, not "Finding object (1)"
+        text = self.text if len(self.text) <= 40 else self.text[:40] + "…"
+        return f"{self.get_severity_display()}：{text}"
+
 
 class FollowUp(models.Model):
     """整改: an action the institution must take by a date."""

@@ -20,6 +20,7 @@ the previous step are accepted (a code shown just before the turn still works).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 import hashlib
 import hmac
 import math
@@ -83,11 +84,11 @@ def distance_to_polygon_m(lat: float, lon: float, polygon: list) -> float:
 
 def geofence_check(venue, lat, lon, accuracy) -> Verdict:
     if lat is None or lon is None:
-        return Verdict(False, "未提供定位 / no position reported")
+        return Verdict(False, _("No position reported."))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return Verdict(False, "定位坐标无效 / invalid coordinates")
+        return Verdict(False, _("Invalid coordinates."))
     if accuracy is None or accuracy <= 0:
-        return Verdict(False, "未提供定位精度 / no accuracy reported")
+        return Verdict(False, _("No accuracy reported."))
     if accuracy > venue.max_accuracy_m:
         return Verdict(False, f"定位精度{accuracy:.0f}米，超过允许的{venue.max_accuracy_m}米 / accuracy too coarse")
     if len(venue.polygon or []) >= 3:
@@ -97,7 +98,7 @@ def geofence_check(venue, lat, lon, accuracy) -> Verdict:
         distance = haversine_m(lat, lon, venue.lat, venue.lon)
         ok = distance - accuracy <= venue.radius_m
     else:
-        return Verdict(False, "场地未设置电子围栏 / the venue has no geofence")
+        return Verdict(False, _("The venue has no geofence."))
     if not ok:
         return Verdict(False, f"不在签到范围内（距离{distance:.0f}米）/ outside the geofence", distance)
     return Verdict(True, "", distance)
@@ -109,15 +110,15 @@ def time_window_check(session, at: datetime) -> Verdict:
     if at < opens:
         return Verdict(False, f"签到尚未开始（{session.early_open_minutes}分钟前开放）/ check-in not open yet")
     if at > session.ends_at:
-        return Verdict(False, "本次课已结束，不能签到 / the session has ended")
+        return Verdict(False, _("The session has ended: check-in is closed."))
     return Verdict(True, status="late" if at > late_from else "present")
 
 
 def checkout_window_check(session, at: datetime) -> Verdict:
     if at < session.starts_at:
-        return Verdict(False, "课程尚未开始，不能签退 / the session has not started")
+        return Verdict(False, _("The session has not started: check-out is not open."))
     if at > session.ends_at + timedelta(minutes=session.early_open_minutes):
-        return Verdict(False, "签退时间已过 / check-out closed")
+        return Verdict(False, _("Check-out closed."))
     return Verdict(True)
 
 
@@ -140,9 +141,9 @@ def qr_code(secret: str, step: int) -> str:
 def qr_check(secret: str, code: str, at: datetime) -> Verdict:
     code = (code or "").strip()
     if not code:
-        return Verdict(False, "需要扫描现场二维码 / scan the QR code shown in the room")
+        return Verdict(False, _("Scan the QR code shown in the room."))
     step = qr_step(at)
     for candidate in (step, step - 1):
         if hmac.compare_digest(qr_code(secret, candidate), code):
             return Verdict(True)
-    return Verdict(False, "二维码无效或已过期 / QR code wrong or expired")
+    return Verdict(False, _("QR code wrong or expired."))

@@ -42,6 +42,7 @@ class SessionForm(forms.ModelForm):
         model = Session
         fields = ["title", "starts_at", "ends_at", "hours", "delivery", "kind", "teacher", "venue", "platform", "makeup_for",
                   "early_open_minutes", "late_after_minutes"]
+        labels = {"teacher": _("Teacher"), "venue": _("Venue")}  # the model's plain names would show in English
         widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
 

@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dte.organisations.roles import ORGANISATION_ROLES
 from dte.organisations.scoping import get_scoped_or_404, scoped
@@ -67,12 +68,12 @@ def class_detail(request, pk: int):
     if request.method == "POST":
         tc = class_for_write(request.user, pk)
         if request.POST.get("action") == "confirm":
-            _run(request, schedule_confirm, "课程表已确认 / schedule confirmed", training_class=tc, by=request.user)
+            _run(request, schedule_confirm, _("Schedule confirmed."), training_class=tc, by=request.user)
             return redirect("training:class", pk=pk)
         form = SessionForm(request.POST, training_class=tc)
         if form.is_valid():
             fields = {k: v for k, v in form.cleaned_data.items()}
-            if _run(request, session_save, "课程已添加 / session added", training_class=tc, by=request.user, **fields):
+            if _run(request, session_save, _("Session added."), training_class=tc, by=request.user, **fields):
                 return redirect("training:class", pk=pk)
     sessions = list(tc.sessions.select_related("venue", "teacher", "makeup_for"))
     return render(request, "training/class.html", {
@@ -92,7 +93,7 @@ def session_edit(request, pk: int):
     form = SessionForm(request.POST or None, instance=session, training_class=tc)
     if request.method == "POST" and form.is_valid():
         original = Session.objects.get(pk=pk)  # the form mutated `session`; the service re-applies the fields
-        if _run(request, session_save, "课程已修改 / session changed", training_class=tc, by=request.user, session=original,
+        if _run(request, session_save, _("Session changed."), training_class=tc, by=request.user, session=original,
                 **form.cleaned_data):
             return redirect("training:class", pk=tc.pk)
     return render(request, "training/form.html", {"form": form, "title": str(session), "back": reverse("training:class", args=[tc.pk])})
@@ -109,7 +110,7 @@ def venues(request):
         if form.is_valid():
             data = dict(form.cleaned_data)
             data["polygon"] = data.pop("polygon_text")
-            if _run(request, venue_save, "场地已保存 / venue saved", institution=request.user.organisation, by=request.user, **data):
+            if _run(request, venue_save, _("Venue saved."), institution=request.user.organisation, by=request.user, **data):
                 return redirect("training:venues")
     return render(request, "training/venues.html", {"venues": qs, "form": form, "staff": is_staff(request.user)})
 
@@ -125,22 +126,22 @@ def session_detail(request, pk: int):
             form = CorrectionForm(request.POST)
             if form.is_valid():
                 e = get_scoped_or_404(request.user, Enrolment.objects.filter(training_class=tc), pk=form.cleaned_data["enrolment"])
-                _run(request, attendance_correct, "已更正 / corrected", session=session, enrolment=e, by=request.user,
+                _run(request, attendance_correct, _("Corrected."), session=session, enrolment=e, by=request.user,
                      reason=form.cleaned_data["reason"], status=form.cleaned_data["status"])
         elif action == "excuse":
             form = ExcuseForm(request.POST)
             if form.is_valid():
                 e = get_scoped_or_404(request.user, Enrolment.objects.filter(training_class=tc), pk=form.cleaned_data["enrolment"])
-                _run(request, excuse_grant, "已准假 / excused", session=session, enrolment=e, by=request.user,
+                _run(request, excuse_grant, _("Excused."), session=session, enrolment=e, by=request.user,
                      reason=form.cleaned_data["reason"])
         elif action == "evidence":
             form = EvidenceForm(request.POST, request.FILES)
             if form.is_valid():
-                _run(request, evidence_attach, "已上传 / uploaded", session=session, upload=form.cleaned_data["file"], by=request.user)
+                _run(request, evidence_attach, _("Uploaded."), session=session, upload=form.cleaned_data["file"], by=request.user)
             else:
-                messages.error(request, "请选择文件 / choose a file")
+                messages.error(request, _("Choose a file."))
         elif action == "close":
-            _run(request, session_close, "已结束点名，缺勤已记录 / absentees recorded", session=session, by=request.user)
+            _run(request, session_close, _("Absentees recorded."), session=session, by=request.user)
         return redirect("training:session", pk=pk)
     corrections = Prefetch("corrections", queryset=AttendanceCorrection.objects.select_related("by"))
     records = {a.enrolment_id: a for a in scoped(request.user, Attendance.objects.filter(session=session)).prefetch_related(corrections)}

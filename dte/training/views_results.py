@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dte.organisations.scoping import get_scoped_or_404, scoped
 from dte.registry.models import Enrolment, TrainingClass
@@ -23,7 +24,7 @@ from .services import (
     IntegrityFailure, assessment_record, certificate_bytes, certificate_preview, certificate_revoke,
     certificates_issue, completion_decide, report_rows, report_submit, report_xlsx,
 )
-from .services.certificates import settings_for
+from .services.certificates import certificate_settings_save, settings_for
 from .views import _run, class_for_write, is_staff
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,10 +52,10 @@ def completion(request, pk: int):
             form = AssessmentForm(request.POST)
             if form.is_valid():
                 e = get_scoped_or_404(request.user, tc.enrolments.all(), pk=form.cleaned_data["enrolment"])
-                _run(request, assessment_record, "成绩已记录 / score recorded", enrolment=e, score=form.cleaned_data["score"],
+                _run(request, assessment_record, _("Score recorded."), enrolment=e, score=form.cleaned_data["score"],
                      by=request.user)
         elif request.POST.get("action") == "decide":
-            _run(request, completion_decide, "结业认定完成 / completion decided", training_class=tc, by=request.user)
+            _run(request, completion_decide, _("Completion decided."), training_class=tc, by=request.user)
         return redirect("training:completion", pk=pk)
     _, summaries = status_matrix(tc)
     visible = set(scoped(request.user, tc.enrolments.all()).values_list("pk", flat=True))
@@ -76,12 +77,13 @@ def certificates(request, pk: int):
         if action == "settings":
             settings_form = CertificateSettingsForm(request.POST, instance=settings_for(tc.institution))
             if settings_form.is_valid():
-                settings_form.save()
-                messages.success(request, "证书设置已保存 / saved")
+                certificate_settings_save(tc.institution, by=request.user,
+                                          **{name: settings_form.cleaned_data[name] for name in CertificateSettingsForm.Meta.fields})
+                messages.success(request, _("Certificate settings saved."))
                 return redirect("training:certificates", pk=pk)
         elif action == "issue":
             ids = [int(x) for x in request.POST.getlist("enrolment") if x.isdigit()]
-            _run(request, certificates_issue, "证书已颁发 / issued", training_class=tc, by=request.user, enrolment_ids=ids or None)
+            _run(request, certificates_issue, _("Certificates issued."), training_class=tc, by=request.user, enrolment_ids=ids or None)
             return redirect("training:certificates", pk=pk)
     issued = scoped(request.user, TrainingCertificate.objects.filter(enrolment__training_class=tc)).select_related("enrolment__person")
     return render(request, "training/certificates.html", {
@@ -108,7 +110,7 @@ def certificate_revoke_view(request, pk: int):
     class_for_write(request.user, cert.enrolment.training_class_id)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _run(request, certificate_revoke, "证书已撤销 / revoked", cert=cert, by=request.user, reason=form.cleaned_data["reason"]):
+        if _run(request, certificate_revoke, _("Certificate revoked."), cert=cert, by=request.user, reason=form.cleaned_data["reason"]):
             return redirect("training:certificates", pk=cert.enrolment.training_class_id)
     return render(request, "training/form.html", {"form": form, "title": f"撤销证书 {cert.number}"})
 
@@ -124,7 +126,7 @@ def report(request, pk: int):
     tc = _class(request, pk)
     if request.method == "POST":
         tc = class_for_write(request.user, pk)
-        _run(request, report_submit, "已报送 / submitted", training_class=tc, by=request.user)
+        _run(request, report_submit, _("Report submitted."), training_class=tc, by=request.user)
         return redirect("training:report", pk=pk)
     return render(request, "training/report.html", {"tc": tc, "rows": report_rows(tc), "status": report_status(tc),
                                                     "history": tc.training_reports.all(), "staff": is_staff(request.user)})

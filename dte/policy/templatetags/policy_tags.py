@@ -56,3 +56,37 @@ EFFECT_LABELS = {"refuse": gettext_noop("refused"), "reduce": gettext_noop("redu
 def effect_label(effect: str) -> str:
     """What a reason does to the decision (dte/policy/engine.py EFFECTS), in the reader's language."""
     return _(EFFECT_LABELS.get(effect, "for information"))
+
+
+def _descriptions() -> dict[str, str]:
+    from dte.policy.packs import all_packs
+
+    out: dict[str, str] = {}
+    for pack in all_packs():
+        for name, parameter in pack.parameters.parameters.items():
+            if parameter.description:
+                out.setdefault(name, parameter.description)
+    return out
+
+
+_DESCRIPTIONS: dict[str, str] | None = None
+
+
+@register.filter
+def parameter_label(name: str) -> str:
+    """A pack parameter as a person reads it: its description from the pack (never `subsidy_cap_fen`)."""
+    global _DESCRIPTIONS
+    if _DESCRIPTIONS is None:
+        _DESCRIPTIONS = _descriptions()
+    return _DESCRIPTIONS.get(name, _("Other parameter"))
+
+
+@register.filter
+def parameter_value(value, name: str = "") -> str:
+    """A parameter's value: amounts in fen as ¥, shares in basis points as %, the rest as `shown`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if name.endswith("_fen"):
+            return f"¥{value / 100:,.2f}"
+        if name.endswith("_bp"):
+            return f"{value / 100:g}%"
+    return shown(value)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dte.audit.services import audit_record
 from dte.organisations.roles import OWNER_ROLES
@@ -63,7 +64,7 @@ def _session_and_enrolment(session_id: int, user) -> tuple[Session, int | None]:
         session = _session_and_enrolment_orm(session_id, user)
         enrolment_id = session.my_enrolment if session is not None else None
     if session is None:
-        raise TrainingError("课程不存在 / no such session")
+        raise TrainingError(_("No such session."))
     return session, enrolment_id
 
 
@@ -81,7 +82,7 @@ def _verify_position(session: Session, at, lat, lon, accuracy, code, *, window) 
     status = verdict.status
     venue = session.venue
     if venue is None:
-        return "", "线下课程未设置场地 / no venue", None
+        return "", _("No venue."), None
     fence = geofence_check(venue, lat, lon, accuracy)
     if not fence.ok:
         return "", fence.reason, fence.distance_m
@@ -108,9 +109,9 @@ def check_in(*, session_id: int, user, lat=None, lon=None, accuracy=None, device
         enrolment_id = _enrolment_id(session, user)
     status, reason, distance = "", "", None
     if enrolment_id is None:
-        reason = "您未在本班在读 / you are not enrolled in this class"
+        reason = _("You are not enrolled in this class.")
     elif session.delivery != Session.Delivery.OFFLINE:
-        reason = "线上课程由学习平台推送学时 / online time comes from the learning platform"
+        reason = _("Online time comes from the learning platform.")
     else:
         status, reason, distance = _verify_position(session, at, lat, lon, accuracy, code, window=time_window_check)
     attempt = CheckInAttempt(session_id=session.pk, enrolment_id=enrolment_id, user_id=user.pk, at=at, lat=lat, lon=lon,
@@ -182,9 +183,9 @@ def check_out(*, session_id: int, user, lat=None, lon=None, accuracy=None, devic
     record = Attendance.objects.filter(session_id=session.pk, enrolment_id=enrolment_id).first() if enrolment_id else None
     reason, distance = "", None
     if record is None or record.checked_in_at is None:
-        reason = "尚未签到 / not checked in"
+        reason = _("Not checked in.")
     elif record.checked_out_at is not None:
-        reason = "已签退 / already checked out"
+        reason = _("Already checked out.")
     else:
         _, reason, distance = _verify_position(session, at, lat, lon, accuracy, code, window=checkout_window_check)
     CheckInAttempt.objects.create(session_id=session.pk, enrolment_id=enrolment_id, user_id=user.pk, at=at, lat=lat, lon=lon,
@@ -203,17 +204,17 @@ def online_time_push(session: Session, entries: list[tuple[int, int]], *, by) ->
     """A learning platform reports each trainee's total online minutes for an online session.
     Replaces the earlier figure (idempotent); unknown or not-enrolled trainees are refused."""
     if session.delivery != Session.Delivery.ONLINE:
-        raise TrainingError("只有线上课程可推送线上学习时长 / only online sessions take pushed time")
+        raise TrainingError(_("Only online sessions take pushed time."))
     enrolled = set(Enrolment.objects.filter(training_class_id=session.training_class_id, status=Enrolment.Status.ENROLLED)
                    .values_list("pk", flat=True))
     existing = {a.enrolment_id: a for a in session.attendance.select_for_update().order_by("pk")}
     accepted, refused = 0, []
     for enrolment_id, minutes in entries:
         if enrolment_id not in enrolled:
-            refused.append({"enrolment_id": enrolment_id, "reason": "不是本班在读学员 / not enrolled in this class"})
+            refused.append({"enrolment_id": enrolment_id, "reason": _("Not enrolled in this class.")})
             continue
         if minutes < 0 or minutes > 24 * 60:
-            refused.append({"enrolment_id": enrolment_id, "reason": "时长无效 / invalid minutes"})
+            refused.append({"enrolment_id": enrolment_id, "reason": _("Invalid minutes.")})
             continue
         record = existing.get(enrolment_id)
         status = AttendanceStatus.PRESENT if minutes > 0 else AttendanceStatus.ABSENT
@@ -242,11 +243,11 @@ def attendance_correct(session: Session, enrolment: Enrolment, *, by, reason: st
     """A teacher corrects (or creates) a record; reason required; before/after kept and audited."""
     reason = (reason or "").strip()
     if not reason:
-        raise TrainingError("更正须填写理由 / a correction needs a reason")
+        raise TrainingError(_("A correction needs a reason."))
     if status not in AttendanceStatus.values:
-        raise TrainingError("状态无效 / invalid status")
+        raise TrainingError(_("Invalid status."))
     if enrolment.training_class_id != session.training_class_id:
-        raise TrainingError("该学员不在本班 / the trainee is not in this class")
+        raise TrainingError(_("The trainee is not in this class."))
     record = Attendance.objects.select_for_update().filter(session=session, enrolment=enrolment).first()
     before = _record_state(record)
     if record is None:
@@ -270,7 +271,7 @@ def _jsonable(state: dict) -> dict:
 @transaction.atomic
 def excuse_grant(session: Session, enrolment: Enrolment, *, by, reason: str) -> Excuse:
     if not (reason or "").strip():
-        raise TrainingError("请假须填写理由 / an excuse needs a reason")
+        raise TrainingError(_("An excuse needs a reason."))
     excuse = Excuse.objects.create(session=session, enrolment=enrolment, reason=reason.strip(), granted_by=by)
     attendance_correct(session, enrolment, by=by, reason=f"请假：{reason.strip()}", status=AttendanceStatus.EXCUSED)
     return excuse
@@ -280,7 +281,7 @@ def excuse_grant(session: Session, enrolment: Enrolment, *, by, reason: str) -> 
 def session_close(session: Session, *, by) -> int:
     """After the end: every enrolled trainee without a record is marked absent."""
     if timezone.now() < session.ends_at:
-        raise TrainingError("课程尚未结束 / the session has not ended")
+        raise TrainingError(_("The session has not ended."))
     have = set(session.attendance.values_list("enrolment_id", flat=True))
     missing = Enrolment.objects.filter(training_class_id=session.training_class_id, status=Enrolment.Status.ENROLLED).exclude(pk__in=have)
     rows = [Attendance(session=session, enrolment=e, status=AttendanceStatus.ABSENT, source=Attendance.Source.TEACHER) for e in missing]

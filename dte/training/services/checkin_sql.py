@@ -28,7 +28,7 @@ from ..models import Attendance, AttendanceFlag, CheckInAttempt, CheckInCount, S
 SESSION_FIELDS = ("id", "training_class_id", "starts_at", "ends_at", "delivery", "venue_id", "early_open_minutes",
                   "late_after_minutes", "qr_secret")
 VENUE_FIELDS = ("id", "lat", "lon", "radius_m", "polygon", "max_accuracy_m", "uses_rotating_qr")
-ALREADY = "本次课已签到 / already checked in"
+ALREADY = "本次课已签到"  # stored with the attempt (and written by SQL): one language, not a bilingual literal
 
 
 def _converters(connection, model, names, alias):

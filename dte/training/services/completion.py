@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dte.audit.services import audit_record
 from dte.registry.models import ClassApplication, Enrolment
@@ -32,7 +33,7 @@ def enrolment_set_status(enrolment: Enrolment, new: str, *, by, reason: str) -> 
         raise TrainingError(f"学员状态不能从{enrolment.get_status_display()}改为{new} / transition not allowed")
     if enrolment.status == Enrolment.Status.COMPLETED and new != enrolment.status and \
             TrainingCertificate.objects.filter(enrolment=enrolment, status=TrainingCertificate.Status.VALID).exists():
-        raise TrainingError("已颁发培训合格证书，须先撤销证书 / revoke the certificate first")
+        raise TrainingError(_("Revoke the certificate first."))
     old = enrolment.status
     if old != new:
         Enrolment.objects.filter(pk=enrolment.pk).update(status=new)
@@ -47,7 +48,7 @@ def enrolment_set_status(enrolment: Enrolment, new: str, *, by, reason: str) -> 
 def assessment_record(enrolment: Enrolment, *, score, by, pass_mark=Decimal(60), on=None) -> CompletionAssessment:
     score = Decimal(str(score))
     if not (Decimal(0) <= score <= Decimal(100)):
-        raise TrainingError("成绩应在0到100之间 / score must be 0–100")
+        raise TrainingError(_("Score must be 0–100."))
     record, _ = CompletionAssessment.objects.update_or_create(enrolment=enrolment, defaults={
         "score": score, "pass_mark": Decimal(str(pass_mark)), "assessed_on": on or timezone.localdate(), "assessed_by": by})
     audit_record("training.assessment.record", obj=record, after={"score": score, "pass_mark": pass_mark},
@@ -154,9 +155,9 @@ def completion_decide(training_class, *, by, enrolment_ids: list[int] | None = N
     now = timezone.now()
     sessions = class_sessions(training_class)
     if not sessions:
-        raise TrainingError("尚未安排课程 / no sessions")
+        raise TrainingError(_("No sessions."))
     if any(s.ends_at > now for s in sessions if not s.makeup_for_id):
-        raise TrainingError("课程尚未全部结束，不能认定结业 / not all sessions have ended")
+        raise TrainingError(_("Not all sessions have ended."))
     enrolments = list(training_class.enrolments.filter(
         status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED, Enrolment.Status.FAILED])
         .select_for_update().order_by("pk"))

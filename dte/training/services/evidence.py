@@ -7,6 +7,7 @@ import os
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dte.audit.services import audit_record
 
@@ -32,15 +33,15 @@ def evidence_validate(name: str, size: int, head: bytes) -> str:
     """The evidence kind for an upload, or TrainingError: extension and magic bytes must agree."""
     ext = os.path.splitext(name or "")[1].lower()
     if ext not in FORMATS:
-        raise TrainingError("只接受 jpg、png 照片和 mp4 录像 / only jpg, png and mp4 are accepted")
+        raise TrainingError(_("Only jpg, png and mp4 are accepted."))
     kind, magic = FORMATS[ext]
     if not magic(head):
-        raise TrainingError("文件内容与扩展名不符 / the file content does not match its extension")
+        raise TrainingError(_("The file content does not match its extension."))
     limit = PHOTO_MAX_BYTES if kind == SessionEvidence.Kind.PHOTO else video_max_bytes()
     if size > limit:
         raise TrainingError(f"文件超过{limit // (1024 * 1024)}MB / the file is too large")
     if size == 0:
-        raise TrainingError("文件为空 / empty file")
+        raise TrainingError(_("Empty file."))
     return kind
 
 

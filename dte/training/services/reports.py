@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -88,7 +89,7 @@ def report_submit(training_class, *, by) -> TrainingReport:
     require_permission(by, "training.report.submit", training_class)
     rows = report_rows(training_class)
     if not rows:
-        raise TrainingError("尚无结业认定结果，无法报送 / decide completion first")
+        raise TrainingError(_("Decide completion first."))
     status = report_status(training_class)
     now = timezone.now()
     on_time = status.deadline is None or timezone.localdate(now) <= status.deadline

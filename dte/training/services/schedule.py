@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dte.audit.services import audit_record
 from dte.organisations.permissions import require_permission
@@ -72,22 +73,22 @@ def schedule_check(training_class, sessions: list | None = None, *, confirmed: b
 
 def _validate_session(training_class, s: Session) -> None:
     if s.ends_at <= s.starts_at:
-        raise TrainingError("结束时间须晚于开始时间 / the end must be after the start")
+        raise TrainingError(_("The end must be after the start."))
     if s.hours is None or Decimal(s.hours) <= 0:
-        raise TrainingError("学时须大于0 / hours must be positive")
+        raise TrainingError(_("Hours must be positive."))
     if s.delivery == Session.Delivery.OFFLINE:
         if s.venue is None:
-            raise TrainingError("线下课程须指定场地 / an offline session needs a venue")
+            raise TrainingError(_("An offline session needs a venue."))
         if s.venue.institution_id != training_class.institution_id:
-            raise TrainingError("场地不属于本机构 / the venue belongs to another institution")
+            raise TrainingError(_("The venue belongs to another institution."))
     elif not s.platform:
-        raise TrainingError("线上课程须填写平台 / an online session needs its platform")
+        raise TrainingError(_("An online session needs its platform."))
     if s.makeup_for_id:
         original = s.makeup_for
         if original.training_class_id != training_class.pk or original.makeup_for_id:
-            raise TrainingError("补课须对应本班的一次正常课程 / a make-up must be for a regular session of this class")
+            raise TrainingError(_("A make-up must be for a regular session of this class."))
         if original.kind != s.kind:
-            raise TrainingError("补课与原课程的理论/实操类型须一致 / the make-up must be of the same kind")
+            raise TrainingError(_("The make-up must be of the same kind."))
 
 
 def _refuse_on(problems: list[Problem]) -> None:
@@ -110,7 +111,7 @@ def session_save(training_class, *, by, session: Session | None = None, change_r
     before = _snapshot(session) if session else None
     change_reason = (change_reason or "").strip()
     if session is not None and _shortened(session, fields) and session.attendance.exists() and not change_reason:
-        raise TrainingError("已有考勤的课程缩短学时或时长须填写修改原因 / give a reason to shorten a session that has attendance")
+        raise TrainingError(_("Give a reason to shorten a session that has attendance."))
     target = session or Session(training_class=training_class)
     for name, value in fields.items():
         setattr(target, name, value)
@@ -140,7 +141,7 @@ def session_delete(session: Session, *, by) -> None:
     require_permission(by, "training.session.save", session.training_class)
     training_class = session.training_class
     if session.attendance.exists() or session.evidence.exists() or session.makeups.exists():
-        raise TrainingError("已有考勤、留存资料或补课的课程不能删除 / the session already has records")
+        raise TrainingError(_("The session already has records."))
     others = [s for s in training_class.sessions.select_related("venue") if s.pk != session.pk]
     _refuse_on(schedule_check(training_class, others))
     audit_record("training.session.delete", obj=session, before=_snapshot(session),
@@ -154,7 +155,7 @@ def schedule_confirm(training_class, *, by) -> ClassSchedule:
     require_permission(by, "training.schedule.confirm", training_class)
     sessions = list(training_class.sessions.select_related("venue"))
     if not sessions:
-        raise TrainingError("尚未安排课程 / no sessions scheduled")
+        raise TrainingError(_("No sessions scheduled."))
     _refuse_on(schedule_check(training_class, sessions, confirmed=True))
     regular = [s for s in sessions if not s.makeup_for_id]
     record, _ = ClassSchedule.objects.update_or_create(training_class=training_class, defaults={
@@ -173,11 +174,11 @@ def _check_polygon(polygon) -> list:
     try:
         points = [[float(a), float(b)] for a, b in polygon]
     except (TypeError, ValueError):
-        raise TrainingError("围栏多边形格式应为 [[纬度, 经度], …] / polygon must be [[lat, lon], …]") from None
+        raise TrainingError(_("Polygon must be [[lat, lon], …].")) from None
     if len(points) < 3:
-        raise TrainingError("围栏多边形至少需要3个顶点 / a polygon needs at least 3 points")
+        raise TrainingError(_("A polygon needs at least 3 points."))
     if any(not (-90 <= a <= 90 and -180 <= b <= 180) for a, b in points):
-        raise TrainingError("围栏坐标超出范围 / polygon coordinates out of range")
+        raise TrainingError(_("Polygon coordinates out of range."))
     return points
 
 
@@ -190,7 +191,7 @@ def venue_save(*, institution, by, venue: Venue | None = None, **fields) -> Venu
         setattr(target, name, value)
     target.polygon = _check_polygon(target.polygon)
     if not (-90 <= target.lat <= 90 and -180 <= target.lon <= 180):
-        raise TrainingError("坐标超出范围 / coordinates out of range")
+        raise TrainingError(_("Coordinates out of range."))
     if target.radius_m is not None and target.radius_m <= 0:
         target.radius_m = None
     target.save()

@@ -14,8 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--demo-scale", type=int, default=1, help="0 = no demo data")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="where the server will listen (printed at the end)")
 
-    def handle(self, *args, demo_scale, seed, **options):
+    def handle(self, *args, demo_scale, seed, url="http://127.0.0.1:8000/", **options):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"divisions: {divisions_load()}")
         years = calendar_seed_from_package()
@@ -28,4 +29,4 @@ class Command(BaseCommand):
                     self.stdout.write(str(message))
         if demo_scale > 0:
             call_command("demo", scale=demo_scale, seed=seed, stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("setup complete — log in at http://127.0.0.1:8000/ (accounts: README)"))
+        self.stdout.write(self.style.SUCCESS(f"setup complete — log in at {url} (accounts: README)"))
