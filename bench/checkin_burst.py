@@ -210,7 +210,7 @@ def main() -> None:
             cleanup(org, tc, users, keys)
     ref, chk = summary(kinds["reference"]), summary(kinds["check-in"])
     print(f"machine: {os.cpu_count()} CPUs; gunicorn {args.workers} sync workers; {args.connections} connections from a second "
-          f"process; {args.rounds} rounds × {args.trainees} trainees; {date.today()}")
+          f"process; {args.rounds} rounds × {args.trainees} trainees; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine slows both kinds alike)")
     for label, s, unit in (("reference  bare Django view inserting one row", ref, "inserts/s"),
                            ("check-in   POST /api/training/sessions/<id>/check-in", chk, "accepted check-ins/s")):

@@ -2,12 +2,12 @@
 
     .venv/bin/python bench/policy_simulate.py [N] [--province tianjin] [--workers 2] [--seed 1] [--vector-rounds 3]
 
-Pure engine, no Django. For each province (all five unless --province) it prints, measured in
-the same run:
+Pure engine, no Django. For each province (all five unless --province, each in a fresh process
+so that its peak memory is its own) it prints, measured in the same run:
 
 * reference — the bare formula in plain Python: Shanxi's daily-rate amount (150 元/day for 10
   days, 100 元 after, capped at 5,000 元) over N training-day counts in one loop, one process;
-* per-case engine — `simulate.run` over the demo population (every case parsed, every rule run,
+* per-case engine — `simulate.run` over the demo population (every case generated, every rule run,
   every reason counted), wall time with --workers processes (default: CPU count); goal ≤ 10 s
   for 1,000,000 cases on 2 cores, i.e. ≥ 100,000 cases/s;
 * vectorised — `vectorised.evaluate` over the same population as NumPy columns (best of
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -84,7 +85,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--vector-rounds", type=int, default=3)
     args = parser.parse_args()
-    provinces = [get_pack(args.province).code] if args.province else list(PACK_MODULES)
+    if not args.province:  # one fresh process per province, so each peak memory is its own
+        for code in PACK_MODULES:
+            command = [sys.executable, __file__, str(args.n), "--province", code, "--seed", str(args.seed), "--vector-rounds", str(args.vector_rounds)]
+            if args.workers:
+                command += ["--workers", str(args.workers)]
+            subprocess.run(command, check=True)
+        return
+    provinces = [get_pack(args.province).code]
     print(f"cases={args.n:,} workers={args.workers or os.cpu_count()} load average at start={os.getloadavg()[0]:.2f}")
     header = f"{'province':<8} {'reference/s':>12} {'per-case/s':>11} {'secs':>6} {'ratio':>7} {'vector/s':>12} {'ratio':>6} {'cols s':>6} same  peak MB main/worker"
     print(header)

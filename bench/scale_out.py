@@ -2,9 +2,10 @@
 the same PostgreSQL and Redis, the production settings (dte.settings.production) and the same mixed load.
 
 Load, identical for both set-ups and measured in the same run:
-  web  — the public certificate-verification API, GET /api/credentials/verify/token/<token> (a real
-         endpoint: token lookup, signature, verification log), from a SECOND process holding N concurrent
-         connections, spread round-robin over the web processes' ports (the "load balancer");
+  web  — the public certificate-verification page a QR code opens, GET /credentials/v/<token>/ (a real
+         endpoint: token lookup, signature check, verification log, the HTML page; `--web api` takes the
+         lighter JSON API instead), from a SECOND process holding N concurrent connections, spread
+         round-robin over the web processes' ports (the "load balancer");
   jobs — J policy-change simulations (`policy.simulate`, the job the policy page starts: S synthetic cases
          decided twice by the Shanxi pack, an encrypted .xlsx written) queued through Redis to the workers
          while the web load runs.
@@ -82,7 +83,8 @@ def start(web: int, workers: int, env: dict) -> tuple[list[subprocess.Popen], li
         processes.append(subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "dte", "worker", "--concurrency", "1", "--pool", "prefork",
              "-n", f"bench{number}-{os.getpid()}@%h", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL))
+            env={**env, "PYTHONWARNINGS": "ignore::UserWarning"},  # Celery's "running as root" warning on bench boxes
+            cwd=ROOT, stdout=subprocess.DEVNULL))
     try:
         for port in ports:
             wait_http(port)
@@ -214,6 +216,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=400, help="synthetic cases per simulation")
     parser.add_argument("--certificates", type=int, default=200)
     parser.add_argument("--drain", type=float, default=300.0, help="wait at most this long for the jobs")
+    parser.add_argument("--web", choices=("page", "api"), default="page", help="verification page (HTML) or API (JSON)")
     parser.add_argument("--quick", action="store_true", help="small sizes (make bench)")
     args = parser.parse_args()
     if args.quick:
@@ -226,11 +229,14 @@ def main() -> None:
 
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     tokens, _occupation, _names = verify_http.prepare(args.certificates)
-    paths = [f"/api/credentials/verify/token/{token}" for token in tokens]
+    if args.web == "api":
+        paths = [f"/api/credentials/verify/token/{token}" for token in tokens]
+    else:
+        paths = [f"/credentials/v/{token}/" for token in tokens]
     from django.db import connection
 
     load = os.getloadavg()
-    print(f"scale-out: {args.rounds} round(s), {args.seconds:.0f} s web load, {args.connections} connections, "
+    print(f"scale-out: {args.rounds} round(s), {args.seconds:.0f} s web load ({args.web}), {args.connections} connections, "
           f"{args.jobs} jobs × {args.cases} cases; load average {load[0]:.1f} {load[1]:.1f}", flush=True)
     results: dict[str, list] = {"1+1": [], "2+2": []}
     try:

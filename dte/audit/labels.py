@@ -299,18 +299,22 @@ def actor_label(label: str) -> str:
     return {"system": str(_("the platform")), "anonymous": str(_("anonymous visitor"))}.get(label, label)
 
 
-@lru_cache(maxsize=1)
-def _choice_labels() -> dict:
-    """Every choice value of every model → its (lazy) label, where that value means one thing everywhere."""
+@lru_cache(maxsize=8)
+def _choice_labels(language: str) -> dict[str, str]:
+    """Every choice value of every model → its label in `language`."""
     from django.apps import apps
 
-    found: dict[str, dict] = {}
+    from collections import Counter
+
+    found: dict[str, Counter] = {}
     for model in apps.get_models():
         for field in model._meta.get_fields():
             for value, label in getattr(field, "flatchoices", None) or []:
                 if isinstance(value, str) and value:
-                    found.setdefault(value, {})[getattr(label, "_args", None) or str(label)] = label
-    return {value: next(iter(labels.values())) for value, labels in found.items() if len(labels) == 1}
+                    found.setdefault(value, Counter())[str(label).lower()] += 1
+    # where models word one value differently (approved: 已通过 / 已批准), the commonest wording is shown;
+    # the object's own field, when the key names one, was already preferred by value_label
+    return {value: labels.most_common(1)[0][0] for value, labels in found.items()}
 
 
 def value_label(object_type: str, key: str, value):
@@ -338,9 +342,11 @@ def value_label(object_type: str, key: str, value):
             return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
     if value in VALUE_LABELS:
         return str(VALUE_LABELS[value])
-    labels = _choice_labels()
+    from django.utils.translation import get_language
+
+    labels = _choice_labels(get_language() or "")
     if value in labels:
-        return str(labels[value])
+        return labels[value]
     return value
 
 

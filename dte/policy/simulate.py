@@ -13,6 +13,7 @@ For totals only, `vectorised.py` evaluates the same rules over NumPy columns (`-
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import multiprocessing
 import os
@@ -370,7 +371,25 @@ def _init_worker(province, params, compare, on) -> None:
     _WORKER.update(province=province, params=params, compare=compare, on=on)
 
 
+class _FewerCollections:
+    """A chunk allocates a few million short-lived, acyclic objects (cases, reasons, items) that
+    reference counting frees; the cyclic collector's default of a pass every 700 allocations
+    mostly rescans them. Collect less often while a chunk runs (~5–10 % of the time), then restore."""
+
+    def __enter__(self):
+        self.saved = gc.get_threshold()
+        gc.set_threshold(50_000, 50, 100)
+
+    def __exit__(self, *exc):
+        gc.set_threshold(*self.saved)
+
+
 def _run_task(task) -> Summary:
+    with _FewerCollections():
+        return _evaluate_task(task)
+
+
+def _evaluate_task(task) -> Summary:
     kind, payload = task
     w = _WORKER
     if kind == "demo":  # generated already parsed: the same cases as demo_chunk, without the dicts

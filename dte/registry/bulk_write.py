@@ -42,18 +42,30 @@ def _copy(model, attnames: list[str], rows: list[tuple], want_ids: bool) -> list
     meta = model._meta
     now = timezone.now()
     given = {name: position for position, name in enumerate(attnames)}
-    columns, fillers = [], []  # one filler per column: (position in row | None, constant, how to convert | None)
+    columns, template = [], []  # the row as written, constants filled in once
+    placed, sealed, as_json = [], [], []  # (column, position in the given row[, field])
     for field in meta.concrete_fields:
         if field.primary_key and field.attname not in given:
             continue  # from the sequence below, or the column's default
-        seal = field if isinstance(field, (EncryptedTextField, JSONField)) else None
-        if field.attname in given:
-            fillers.append((given[field.attname], None, seal))
-        elif isinstance(field, DateField) and (getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)):
-            fillers.append((None, now, None))
-        else:
-            fillers.append((None, field.get_default(), seal))
+        column = len(columns)
         columns.append(field.column)
+        if field.attname in given:
+            template.append(None)
+            if isinstance(field, EncryptedTextField):
+                sealed.append((column, given[field.attname], field))
+            elif isinstance(field, JSONField):
+                as_json.append((column, given[field.attname], field.encoder))
+            else:
+                placed.append((column, given[field.attname]))
+        elif isinstance(field, DateField) and (getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)):
+            template.append(now)
+        else:
+            default = field.get_default()
+            if isinstance(field, EncryptedTextField) and default not in (None, ""):
+                default = field.get_db_prep_save(default, connection)
+            elif isinstance(field, JSONField) and default is not None:
+                default = json.dumps(default, cls=field.encoder)
+            template.append(default)
     quote = connection.ops.quote_name
     ids = None
     texts: dict[int, str] = {}  # JSON text per value object: rows often share one decision
@@ -64,21 +76,28 @@ def _copy(model, attnames: list[str], rows: list[tuple], want_ids: bool) -> list
                            [meta.db_table, meta.pk.column, len(rows)])
             ids = [value for (value,) in cursor.fetchall()]
             columns.insert(0, meta.pk.column)
+            template.insert(0, None)
+            placed = [(column + 1, position) for column, position in placed]
+            sealed = [(column + 1, position, field) for column, position, field in sealed]
+            as_json = [(column + 1, position, encoder) for column, position, encoder in as_json]
         sql = f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
         with cursor.copy(sql) as copy:
             for number, row in enumerate(rows):
-                out = [ids[number]] if ids is not None else []
-                for position, constant, seal in fillers:
-                    value = row[position] if position is not None else constant
-                    if isinstance(seal, JSONField):
-                        if value is not None:
-                            key = id(value)
-                            if key not in texts:
-                                texts[key] = json.dumps(value, cls=seal.encoder)
-                            value = texts[key]
-                    elif seal is not None and value not in (None, ""):
-                        value = seal.get_db_prep_save(value, connection)
-                    out.append(value)
+                out = template.copy()
+                if ids is not None:
+                    out[0] = ids[number]
+                for column, position in placed:
+                    out[column] = row[position]
+                for column, position, field in sealed:
+                    value = row[position]
+                    out[column] = field.get_db_prep_save(value, connection) if value not in (None, "") else value
+                for column, position, encoder in as_json:
+                    value = row[position]
+                    if value is not None:
+                        key = id(value)
+                        if key not in texts:
+                            texts[key] = json.dumps(value, cls=encoder)
+                        value = texts[key]
+                    out[column] = value
                 copy.write_row(out)
     return ids
-

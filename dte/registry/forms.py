@@ -59,6 +59,12 @@ class TrainingClassForm(forms.ModelForm):
         self.fields["division"] = DivisionField(label=self.fields["division"].label, prefix=institution.division_id[:2],
                                                 as_object=True)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", _("The end date is before the start date."))
+        return data
+
 
 class FilingForm(forms.ModelForm):
     teachers_text = forms.CharField(label=_("teachers (one a line: name title qualification)"), widget=forms.Textarea)

@@ -194,12 +194,11 @@ def calamine_rows(handle):
     from python_calamine import CalamineWorkbook
 
     sheet = CalamineWorkbook.from_filelike(handle).get_sheet_by_index(0)
-    first_row, first_col = sheet.start or (0, 0)
-    for _ in range(first_row):
-        yield []
-    pad = [None] * first_col
-    for row in sheet.iter_rows():
-        yield pad + [_openpyxl_value(v) for v in row]
+    # A sheet not starting at A1 has no header there (refused by the header check); calamine's row
+    # iterator does not say how it aligns such a range, so it is read whole, from A1.
+    rows = sheet.iter_rows() if tuple(sheet.start or (0, 0)) == (0, 0) else sheet.to_python(skip_empty_area=False)
+    for row in rows:
+        yield [_openpyxl_value(v) for v in row]
 
 
 def _openpyxl_value(value):

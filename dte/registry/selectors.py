@@ -138,3 +138,40 @@ def filter_quotas(qs: QuerySet, params) -> QuerySet:
         qs = qs.filter(plan__year=params["year"])
     return qs.select_related("plan", "institution", "occupation")
 
+
+
+def import_problems(roster, *, limit: int = 200) -> dict:
+    """The rows of a validated roster import that failed or carry a note, read back from its result sheet
+    (issue 13 item 14: shown on the page, no download needed). ID and mobile numbers come back masked.
+    {"rows": [{"line", "name", "id_number", "message", "error"}], "more": n not shown}."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from .import_files import _mask_row
+    from .imports import COLUMNS
+
+    out: dict = {"rows": [], "more": 0}
+    if not roster.result_file:
+        return out
+    result_at = len(COLUMNS)
+    with roster.result_file.open("rb") as handle:
+        if roster.result_file.name.endswith(".csv"):
+            rows = csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
+        else:
+            rows = load_workbook(handle, read_only=True).worksheets[0].iter_rows(values_only=True)
+        for number, row in enumerate(rows):
+            row = list(row)
+            if number == 0 or len(row) <= result_at:
+                continue
+            message = str(row[result_at] or "")
+            if message == "通过":  # valid, nothing to say
+                continue
+            if len(out["rows"]) >= limit:
+                out["more"] += 1
+                continue
+            masked = _mask_row(row)
+            out["rows"].append({"line": number + 1, "name": masked[0] or "", "id_number": masked[1] or "",
+                                "message": message, "error": not message.startswith(("通过", "可导入"))})
+    return out

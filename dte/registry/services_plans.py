@@ -116,13 +116,18 @@ def training_class_create(*, institution, occupation, level: str, title: str, di
     require_permission(by, "registry.class.create", institution)
     if barred := institution_bar_reason(institution, "training"):
         raise RegistryError(barred, code="INSTITUTION_BARRED")
+    problems = []  # every problem at once, each with its field (issue 13 item 13); code/citation of the first
     if end_date < start_date:
-        raise RegistryError("结束日期早于开班日期。", code="BAD_DATES")
+        problems.append(("end_date", "结束日期早于开班日期。", "BAD_DATES", ""))
     if division_id[:2] != institution.division_id[:2]:
-        raise RegistryError("培训机构不得跨省开班。", code="CROSS_PROVINCE",
-                            citation=rules.cross_province_citation(institution.division_id, start_date))
+        problems.append(("division", "培训机构不得跨省开班。", "CROSS_PROVINCE",
+                         rules.cross_province_citation(institution.division_id, start_date)))
     if quota is not None and (quota.institution_id != institution.pk or quota.occupation_id != occupation.pk):
-        raise RegistryError("所选年度计划名额不属于本机构的该职业。", code="QUOTA_MISMATCH")
+        problems.append(("quota", "所选年度计划名额不属于本机构的该职业。", "QUOTA_MISMATCH", ""))
+    if problems:
+        _field, message, code, citation = problems[0]
+        raise RegistryError(message, code=code, citation=citation, detail={"fields": {
+            field: f"{text}（{cited}）" if cited else text for field, text, _code, cited in problems}})
     with transaction.atomic():
         klass = TrainingClass.objects.create(
             institution=institution, occupation=occupation, level=level, title=title, division_id=division_id,
@@ -300,6 +305,15 @@ def announcement_withdraw(announcement: Announcement) -> Announcement:
 # --- creation, moved out of the views (issue 13, item 16): checked and audited like every other write ---------
 
 
+def _require_own_institution(by, action: str, institution) -> None:
+    """The role may do `action`, and (unless it is the platform itself) for its own institution only."""
+    from django.core.exceptions import PermissionDenied
+
+    require_permission(by, action)
+    if by is not None and not by.is_platform_admin and by.organisation_id != institution.pk:
+        raise PermissionDenied("only the institution's own staff act for it")
+
+
 def filing_create(*, institution, by, teachers=(), venues=(), exam_dates=(), **fields) -> TrainingPlanFiling:
     """A new draft training-plan filing of the institution (培训计划备案); `fields` are the model's own
     (occupation, level, hours …). The province and prefecture come from the institution's division."""
@@ -307,7 +321,7 @@ def filing_create(*, institution, by, teachers=(), venues=(), exam_dates=(), **f
     filing.province_id = institution.division_id[:2] + "0000"
     filing.prefecture_id = institution.division_id[:4] + "00"
     filing.teachers, filing.venues, filing.exam_dates = list(teachers), list(venues), list(exam_dates)
-    require_permission(by, "registry.filing.edit", filing)
+    _require_own_institution(by, "registry.filing.edit", institution)
     with transaction.atomic():
         filing.save()
         audit_record("registry.filing.create", obj=filing, division_code=institution.division_id,
@@ -320,7 +334,7 @@ def announcement_create(training_class: TrainingClass, *, by, **fields) -> Annou
     """A draft enrolment announcement of the class; refused (nothing saved) when its text holds a forbidden
     claim of the province (包过, 不过退费, 包就业 …), naming the phrase and its clause."""
     announcement = Announcement(training_class=training_class, **fields)
-    require_permission(by, "registry.announcement.publish", announcement)
+    require_permission(by, "registry.announcement.publish", training_class)
     hits = announcement_claims(announcement)
     if hits:
         shown = "；".join(f"“{phrase}”（{citation}）" for phrase, citation in hits)

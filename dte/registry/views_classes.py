@@ -19,7 +19,7 @@ from dte.privacy.uploads import upload_refused
 from .import_files import result_download, upload_too_large
 from .imports import roster_import_start, roster_upload, template_workbook
 from .models import Announcement, ClassApplication, Enrolment, RosterImport, TrainingClass
-from .selectors import filter_classes, filter_enrolments
+from .selectors import filter_classes, filter_enrolments, import_problems
 from .services import enrolment_create, person_find_by_id_number
 from .services_opening import class_application_save, class_application_submit
 from .services_plans import announcement_create, announcement_publish, training_class_create
@@ -56,8 +56,11 @@ def class_new(request):
                                           title=d["title"], division_id=d["division"].pk, start_date=d["start_date"],
                                           end_date=d["end_date"], capacity=d["capacity"], mode=d["mode"],
                                           direction=d["direction"], quota=d["quota"])
-        except RegistryError as error:
-            refusal = str(error)
+        except RegistryError as error:  # beside the fields it concerns, all at once (issue 13 item 13)
+            fields = {name: text for name, text in (error.detail.get("fields") or {}).items() if name in form.fields}
+            for name, text in fields.items():
+                form.add_error(name, text)
+            refusal = None if fields else str(error)
         else:
             return redirect("registry:class", pk=klass.pk)
     return render(request, "registry/form.html", {"form": form, "refusal": refusal, "title": _("New class")})
@@ -201,7 +204,8 @@ def import_detail(request, pk: int):
             messages.error(request, str(error))
         else:
             return redirect("jobs:detail", pk=job.pk)
-    return render(request, "registry/import.html", {"roster": roster})
+    problems = import_problems(roster) if roster.status in (RosterImport.Status.VALIDATED, RosterImport.Status.IMPORTED) else None
+    return render(request, "registry/import.html", {"roster": roster, "problems": problems})
 
 
 @login_required

@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from dte.credentials import verification
 from dte.credentials.models import VerificationLog
@@ -26,7 +28,14 @@ def wsgi_get(path: str, **extra) -> tuple[int, dict, bytes]:
                "HTTP_HOST": "testserver", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http", "wsgi.errors": io.StringIO(),
                "REMOTE_ADDR": "198.51.100.7", "SCRIPT_NAME": "", "QUERY_STRING": "", **extra}
     started = []
-    body = b"".join(APP(environ, lambda status, headers, exc_info=None: started.append((status, headers))))
+    # as Django's test client: the request signals must not close the test's transaction-wrapped connection
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(APP(environ, lambda status, headers, exc_info=None: started.append((status, headers))))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     status, headers = started[0]
     return int(status[:3]), {name.lower(): value for name, value in headers}, body
 

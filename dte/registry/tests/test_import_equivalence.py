@@ -165,3 +165,77 @@ def test_import_matches_the_previous_path(fmt, venue):
     assert got["validated"] == expected["validated"]
     assert got["committed"] == expected["committed"]
     assert got["registry"] == expected["registry"]
+
+
+# --- the paths that changed, side by side on the same data -------------------------------------------------
+
+
+def _odd_workbook(start_cell: str = "A1") -> bytes:
+    """Every kind of cell a roster may hold: text, numbers (integral and not), dates, date-times, times,
+    booleans, formulas (no cached value), empty cells, an empty row, blanks inside a row."""
+    from datetime import time
+
+    wb = Workbook()
+    ws = wb.active
+    rows = [HEADERS, ["张三", "11010519900307001X", 13800138000, 140105, "毕业生", date(2024, 6, 30)],
+            ["李四", " 110105 ", 1.5, None, True, datetime(2024, 6, 30, 12, 5)], [None] * 6,
+            ["=1+1", "", "x", time(10, 30), False, "2024-06-30"], ["end"]]
+    col = ord(start_cell[0]) - ord("A")
+    row0 = int(start_cell[1:]) - 1
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if value is not None:
+                ws.cell(row=row0 + r + 1, column=col + c + 1, value=value)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _normalised(rows) -> list[list]:
+    """Rows compared as the import reads them: cut to the roster's columns, trailing blanks ignored."""
+    out = []
+    for row in rows:
+        row = list(row)[: len(HEADERS)] + [None] * max(0, len(HEADERS) - len(row))
+        out.append([_text_of(v) for v in row])
+    return out
+
+
+def _text_of(value):
+    from dte.registry.imports import _text
+
+    return value if isinstance(value, (date, datetime, bool)) or value is None else _text(value)
+
+
+@pytest.mark.parametrize("start", ["A1", "B3"])
+def test_calamine_reads_what_openpyxl_read(start):
+    from dte.registry.import_files import calamine_rows
+
+    content = _odd_workbook(start)
+    old = list(load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0].iter_rows(values_only=True))
+    new = list(calamine_rows(io.BytesIO(content)))
+    assert _normalised(new) == _normalised(old)
+
+
+def test_streamed_result_sheet_reads_back_as_openpyxls():
+    from datetime import time
+
+    from dte.registry.xlsx_stream import StreamingXlsx
+
+    rows = [HEADERS + ["校验结果"], ["张三", "'=cmd", 13800138000, 1.5, True, datetime(2024, 6, 30), "通过；a & <b>"],
+            ["", None, " lead", date(2024, 7, 1), time(10, 30), "tail ", "李\t四"]]
+    old_book = Workbook(write_only=True)
+    sheet = old_book.create_sheet("校验结果")
+    for row in rows:
+        sheet.append(row)
+    old, new = io.BytesIO(), io.BytesIO()
+    old_book.save(old)
+    stream = StreamingXlsx(new, "校验结果")
+    for row in rows:
+        stream.append(row)
+    stream.close()
+
+    def read(buffer):
+        book = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
+        return book.sheetnames, [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+
+    assert read(new) == read(old)

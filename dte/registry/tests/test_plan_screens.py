@@ -202,3 +202,27 @@ def test_filing_problems_are_reported_all_at_once_beside_their_fields(client):
     assert "occupation" in page.context["form"].errors  # the service's refusal, beside the occupation
     f.refresh_from_db()
     assert f.status == TrainingPlanFiling.Status.DRAFT and f.exam_dates == ["2026-10-20"]  # saved, not submitted
+
+
+def test_class_form_shows_every_refusal_beside_its_field(client):
+    from datetime import date
+
+    school = listed_institution("140100")
+    other = listed_institution("140100")
+    from .factories import plan_with_quota
+
+    quota = plan_with_quota(other, 10)
+    client.force_login(staff(school))
+    page = client.post("/registry/classes/new/", {
+        "title": "人工智能初级班", "occupation": occupation().pk, "level": "junior", "mode": "subsidised",
+        "division": school.division_id, "start_date": date(2026, 9, 1), "end_date": date(2026, 8, 1), "capacity": 30,
+        "quota": quota.pk})
+    errors = page.context["form"].errors
+    assert "结束日期早于开班日期" in errors["end_date"][0]
+    assert "quota" in errors  # the other institution's quota is not even offered; both shown at once
+    own = plan_with_quota(school, 10, code="2-02-10-15")  # the school's quota, but for another occupation
+    page = client.post("/registry/classes/new/", {
+        "title": "人工智能初级班", "occupation": occupation().pk, "level": "junior", "mode": "subsidised",
+        "division": school.division_id, "start_date": date(2026, 9, 1), "end_date": date(2026, 10, 1), "capacity": 30,
+        "quota": own.pk})
+    assert "不属于本机构的该职业" in page.context["form"].errors["quota"][0]  # the service's refusal, beside its field

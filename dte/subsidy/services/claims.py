@@ -38,7 +38,7 @@ def lock_people(person_ids) -> None:
     """Take the per-person lock rows (created on first use), always in pk order."""
     ids = sorted(set(person_ids))
     PersonLock.objects.bulk_create([PersonLock(person_id=i) for i in ids], ignore_conflicts=True)
-    list(PersonLock.objects.select_for_update().filter(person_id__in=ids).order_by("pk").values_list("pk", flat=True))
+    list(PersonLock.objects.select_for_update().filter(**facts_module.ids_in("person_id", ids)).order_by("pk").values_list("pk", flat=True))
 
 
 def _parameters_used(trace: list[dict]) -> list[dict]:

@@ -1,6 +1,7 @@
 """Browser end-to-end: the subsidy money path (issue 10) clicked through the real pages in Chinese,
-role by role — the training institution submits the claim of a completed Tianjin class (computed
-from the facts: 津人社办发〔2022〕94号 附件3, 2,720 元 per trainee) → the bureau approves it (the
+role by role, for each of the five provinces — the training institution submits the claim of a
+completed class (computed from the facts by the province's pack; Tibet and Yunnan with a standard
+entered in the catalogue) → the bureau approves it (the
 budget shown) → the public publicity list shows the names and ID numbers masked → once the publicity
 period is over, finance authorises and a second finance officer releases → finance makes a payment
 batch, marks it sent, imports the bank's result file → the lines are paid and the ledger balances.
@@ -27,12 +28,12 @@ from playwright.sync_api import expect  # noqa: E402
 
 from dte.organisations.roles import Role  # noqa: E402
 from dte.organisations.tests.factories import UserFactory, division  # noqa: E402
-from dte.subsidy.models import Claim, ClaimLine, PaymentBatch  # noqa: E402
+from dte.subsidy.models import Claim, ClaimLine, EmploymentRecord, PaymentBatch  # noqa: E402
 from dte.subsidy.services import ledger  # noqa: E402
 from dte.web.tests.test_e2e_browser import browser, open_as  # noqa: E402,F401  (pytest fixtures are used by name)
 from dte.web.tests.ui_text import findings  # noqa: E402
 
-from .factories import BudgetFactory, completed_class, officials, passed_exams  # noqa: E402
+from .factories import BudgetFactory, completed_class, officials, passed_exams, standard  # noqa: E402
 from .test_money_path import result_file  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,15 +59,27 @@ class Visited:
         self.pages.append(page.url)
 
 
-def test_subsidy_path_in_the_browser(open_as, monkeypatch):
+@pytest.mark.parametrize("province, mode, status, standard_fen, total", [
+    ("tianjin", "subsidised", "employee", None, "¥5,440.00"),   # 津人社办发〔2022〕94号 附件3: 2,720 元
+    ("shanxi", "order", "graduate", None, "¥3,400.00"),        # 晋人社厅发〔2024〕27号 五(四): 10×150 + 2×100 元
+    ("guangxi", "subsidised", "employee", None, "¥1,600.00"),  # 广西 (2023-09-19) 四(三): 800 元
+    ("tibet", "subsidised", "employee", 250000, "¥5,000.00"),  # standard entered in the catalogue
+    ("yunnan", "subsidised", "employee", 300000, "¥6,000.00"),  # standard entered; paid to the institution
+])
+def test_subsidy_path_in_the_browser(open_as, monkeypatch, province, mode, status, standard_fen, total):
     today = timezone.localdate()
-    division("120101", "和平区")
-    k = completed_class("tianjin", status="employee")
+    k = completed_class(province, mode=mode, status=status)
+    code = str(k.division_id)[:2] + "0000"
+    if standard_fen:
+        standard(code, standard_fen)
     # the exam 25 days ago: within Tianjin's 30 days for the claim (附件4 一(二))
     passed_exams(monkeypatch, k, exam_date=today - timedelta(days=25))
-    BudgetFactory(province=division("120000"), year=today.year)
+    BudgetFactory(province=division(code), year=today.year)
     staff = UserFactory(role=Role.TRAINING_STAFF, organisation=k.institution)
-    people = officials("120101")
+    people = officials(str(k.division_id))
+    if province == "shanxi":  # 五(四): employment after training, recorded with evidence by the institution
+        for e in k.enrolments.all():
+            EmploymentRecord.objects.create(enrolment=e, status="employed", employer="太原某科技公司", recorded_by=staff)
     seen = Visited(u.username for u in (staff, people.reviewer, people.finance, people.releaser))
 
     # 1. the training institution submits the claim; the amounts are computed, not typed
@@ -76,7 +89,7 @@ def test_subsidy_path_in_the_browser(open_as, monkeypatch):
     submit(desk, desk.locator("main form"))
     claim = Claim.objects.get(training_class=k)
     assert f"/subsidy/claims/{claim.pk}/" in desk.url
-    expect(desk.locator("main")).to_contain_text("¥5,440.00")
+    expect(desk.locator("main")).to_contain_text(total)
     seen.check(desk)
 
     # 2. the bureau reviews: the budget is shown before the approval; publicity starts
@@ -122,9 +135,9 @@ def test_subsidy_path_in_the_browser(open_as, monkeypatch):
     finance.goto("/subsidy/batches/")
     seen.check(finance)
     submit(finance, finance.locator("main form.toolbar"))
-    batch = PaymentBatch.objects.get(province_id="120000")
+    batch = PaymentBatch.objects.get(province_id=code)
     expect(finance.locator("main")).to_contain_text(batch.reference)
-    expect(finance.locator("main")).to_contain_text("¥5,440.00")
+    expect(finance.locator("main")).to_contain_text(total)
     seen.check(finance)
     submit(finance, finance.locator("main form:has(button[name=submit])"))
     seen.check(finance)
@@ -136,7 +149,8 @@ def test_subsidy_path_in_the_browser(open_as, monkeypatch):
         seen.check(finance)
     expect(finance.locator("body")).to_contain_text("已导入")
     assert set(ClaimLine.objects.filter(claim=claim).values_list("status", flat=True)) == {"paid"}
-    assert ledger.balances(province="120000", budget_year=today.year)["bank"] == -544000
+    paid = int(total.strip("¥").replace(",", "").replace(".", ""))
+    assert ledger.balances(province=code, budget_year=today.year)["bank"] == -paid
     assert ledger.verify().ok
 
     # 7. the finance officer's day shows the batch; the institution sees its claim paid

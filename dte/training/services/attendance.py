@@ -187,7 +187,7 @@ def check_out(*, session_id: int, user, lat=None, lon=None, accuracy=None, devic
     elif record.checked_out_at is not None:
         reason = _("Already checked out.")
     else:
-        _, reason, distance = _verify_position(session, at, lat, lon, accuracy, code, window=checkout_window_check)
+        _status, reason, distance = _verify_position(session, at, lat, lon, accuracy, code, window=checkout_window_check)
     CheckInAttempt.objects.create(session_id=session.pk, enrolment_id=enrolment_id, user_id=user.pk, at=at, lat=lat, lon=lon,
                                   action=CheckInAttempt.Action.CHECK_OUT, accuracy_m=accuracy, distance_m=distance,
                                   device_id=(device_id or "")[:128], ip=ip or None, code=(code or "")[:16],
