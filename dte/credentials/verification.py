@@ -349,7 +349,7 @@ def forget_cached(*, level: LevelCertificate | None = None, training=None) -> No
 _buffer: list[tuple] = []  # (unix time, kind, method, outcome, number, channel, ip)
 _lock = threading.Lock()
 _oldest = [0.0]
-_writer: dict = {"pid": None, "wake": threading.Event()}
+_writer: dict = {"pid": None, "wake": threading.Event(), "thread": None}
 
 
 def _background() -> bool:
@@ -357,11 +357,22 @@ def _background() -> bool:
 
 
 def _writer_loop(wake: threading.Event) -> None:
-    while True:
+    while _writer["wake"] is wake:
         wake.wait(MAX_AGE)
         wake.clear()
         if _buffer and (len(_buffer) >= _batch() or time.monotonic() - _oldest[0] > MAX_AGE):
             flush()
+    flush()
+    connection.close()  # this thread's own connection
+
+
+def stop_writer(timeout: float = 5.0) -> None:
+    """Write what is pending and end this process's writer thread, closing its connection (tests)."""
+    thread, wake = _writer.get("thread"), _writer["wake"]
+    _writer.update(pid=None, wake=threading.Event(), thread=None)
+    wake.set()
+    if thread is not None:
+        thread.join(timeout)
 
 
 def _wake_writer() -> None:
@@ -371,7 +382,9 @@ def _wake_writer() -> None:
         with _lock:
             if _writer["pid"] != pid:
                 _writer["wake"] = threading.Event()
-                threading.Thread(target=_writer_loop, args=(_writer["wake"],), name="dte-verification-log", daemon=True).start()
+                _writer["thread"] = threading.Thread(target=_writer_loop, args=(_writer["wake"],), name="dte-verification-log",
+                                                     daemon=True)
+                _writer["thread"].start()
                 _writer["pid"] = pid
     _writer["wake"].set()
 

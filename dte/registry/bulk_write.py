@@ -18,6 +18,7 @@ from django.db.models import JSONField
 from django.db.models.fields import DateField
 from django.utils import timezone
 
+from dte.privacy import crypto
 from dte.privacy.fields import EncryptedTextField
 
 
@@ -88,9 +89,9 @@ def _copy(model, attnames: list[str], rows: list[tuple], want_ids: bool) -> list
                     out[0] = ids[number]
                 for column, position in placed:
                     out[column] = row[position]
-                for column, position, field in sealed:
+                for column, position, field in sealed:  # what EncryptedTextField.get_prep_value does, without the layers
                     value = row[position]
-                    out[column] = field.get_db_prep_save(value, connection) if value not in (None, "") else value
+                    out[column] = crypto.encrypt(str(value), field.purpose) if value not in (None, "") else value
                 for column, position, encoder in as_json:
                     value = row[position]
                     if value is not None:

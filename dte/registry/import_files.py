@@ -3,7 +3,7 @@
 Reading enforces the limits before and while parsing (DTE_UPLOAD_MAX_BYTES, DTE_IMPORT_MAX_ROWS): an
 .xlsx is a zip, so its directory is checked first (declared uncompressed sizes and compression ratio, a
 "zip bomb" is refused without inflating it) and the first sheet's rows are counted by streaming its XML
-before openpyxl parses anything. A .csv's encoding is detected by a strict decode (UTF-8 with or without
+before anything parses the sheet (python-calamine up to CALAMINE_MAX_ROWS rows, openpyxl streaming above). A .csv's encoding is detected by a strict decode (UTF-8 with or without
 BOM, then GB18030, which covers GBK/GB2312, what Excel on a Chinese Windows writes); anything else is
 refused with a message. The result sheet served to a user masks ID and mobile numbers unless the user is
 entitled (dte.privacy.services.may_unmask and in scope), and an entitled full download is audited like

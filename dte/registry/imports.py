@@ -50,6 +50,8 @@ STATUS_WORDS = {"毕业生": "graduate", "应届毕业生": "graduate", "在岗�
                 "在校学生": "student", "学生": "student", "已退休人员": "retired", "退休": "retired"}
 STATUS_CODES = set(Person.Status.values)
 FIELD_OF = {"name": Person._meta.get_field("name"), "division": Person._meta.get_field("division")}
+LIMITS = [(key, label, FIELD_OF[key].max_length) for key, label in COLUMNS
+          if getattr(FIELD_OF.get(key), "max_length", None)]  # (column, header, max_length), read once
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # exactly Unicode's category Cc (control characters)
 CHUNK = 5000  # rows looked up in the registry per query
 # a refusal, or a fact missing now (issue 13 item 1: a blank status never passes)
@@ -169,10 +171,8 @@ def _check_fields(values: list, data: dict, errors: list[str]) -> None:
     for label, value in zip(HEADERS, values):
         if isinstance(value, str) and CONTROL.search(value):
             errors.append(f"{label}含有不可见的控制字符")
-    for key, label in COLUMNS:
-        model_field = FIELD_OF.get(key)
-        limit = getattr(model_field, "max_length", None)
-        if limit and isinstance(data.get(key), str) and len(data[key]) > limit:
+    for key, label, limit in LIMITS:
+        if isinstance(data.get(key), str) and len(data[key]) > limit:
             errors.append(f"{label}超过 {limit} 个字符")
 
 

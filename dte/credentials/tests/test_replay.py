@@ -88,10 +88,13 @@ def test_background_writer_writes_the_log_off_the_request(settings):
     settings.DTE_VERIFY_LOG_BATCH = 3
     for n in range(3):
         verification.record(method="token", facts={"kind": "level", "number": f"N{n}"}, channel="api", ip="198.51.100.7")
-    deadline = time.monotonic() + 10
-    while VerificationLog.objects.count() < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert sorted(VerificationLog.objects.values_list("certificate_number", flat=True)) == ["N0", "N1", "N2"]
+    try:
+        deadline = time.monotonic() + 10
+        while VerificationLog.objects.count() < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sorted(VerificationLog.objects.values_list("certificate_number", flat=True)) == ["N0", "N1", "N2"]
+    finally:
+        verification.stop_writer()
 
 
 def _redis_url() -> str | None:

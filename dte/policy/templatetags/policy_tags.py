@@ -7,10 +7,34 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
+from django.utils.translation import gettext_noop  # noqa: E402
+
+# the code words packs use in parameter values (dte/policy/packs/*/parameters.yaml)
+POLICY_WORDS = {
+    "one_year": gettext_noop("not again within one year"), "ever": gettext_noop("never again"), "per_year": gettext_noop("per year"),
+    "by_year": gettext_noop("by year"), "institution": gettext_noop("the training institution"), "person": gettext_noop("the trainee"),
+    "order": gettext_noop("order-based training"), "project": gettext_noop("project-based training"),
+    "paired_aid": gettext_noop("paired-aid training"), "before": gettext_noop("ahead of"), "after": gettext_noop("following"),
+    "class_start": gettext_noop("class start"), "training_end": gettext_noop("end of training"), "assessment_end": gettext_noop("end of the exam"),
+    "certificate_data_received": gettext_noop("certificate data received"), "national_review_passed": gettext_noop("national review passed"),
+    "complaint_received": gettext_noop("complaint received"), "class_application": gettext_noop("class-opening application"),
+    "working": gettext_noop("working days"), "calendar": gettext_noop("calendar days"), "days": gettext_noop("days"),
+    "amount_fen": gettext_noop("amount"), "hours": gettext_noop("hours"), "count": gettext_noop("number"), "counts": gettext_noop("number"),
+    "default": gettext_noop("otherwise"), "level_certificate": gettext_noop("level certificate"),
+    "level_certificates": gettext_noop("level certificates"), "training_certificates": gettext_noop("training certificates"),
+    "requires_training_certificate": gettext_noop("needs the training certificate"), "min_level": gettext_noop("lowest level"),
+    "basis": gettext_noop("basis"), "direction": gettext_noop("direction"), "name": gettext_noop("name"),
+    "title": gettext_noop("professional title"), "item": gettext_noop("item"),
+    "subsidy_standards": gettext_noop("subsidy standards"), "claim_date": gettext_noop("date of the claim"),
+    "deadline_subsidy_claim": gettext_noop("deadline for the subsidy claim"),
+    "course.end_date": gettext_noop("end date of the course"),
+    "excellent_engineer": gettext_noop("outstanding engineer"), "excellent": gettext_noop("outstanding"), "skilled": gettext_noop("skilled"),
+}
+
 SOURCE_LABELS = {
-    "document": ("ok", "Province document"),
-    "national_baseline": ("warn", "National baseline (人社厅发〔2021〕71号)"),
-    "owner_decision": ("bad", "Policy owner decision"),
+    "document": ("ok", gettext_noop("Province document")),
+    "national_baseline": ("warn", gettext_noop("National baseline (人社厅发〔2021〕71号)")),
+    "owner_decision": ("bad", gettext_noop("Policy owner decision")),
 }
 
 
@@ -24,8 +48,22 @@ def shown(value) -> str:
     if isinstance(value, (list, tuple)):
         return "、".join(shown(v) for v in value) or "—"
     if isinstance(value, dict):
-        return "；".join(f"{k}: {shown(v)}" for k, v in value.items()) or "—"
-    return str(value)
+        return "；".join(f"{word(k)}: {shown(v)}" for k, v in value.items()) or "—"
+    return word(value) if isinstance(value, str) else str(value)
+
+
+def word(value: str) -> str:
+    """A code word of a pack (one_year, institution, subsidised …) as a person reads it (issue 13 item 12):
+    the pack's own words first, then any model choice with that value; numbers and codes like 2-02-10-09 stay."""
+    import re
+
+    if value in POLICY_WORDS:
+        return str(_(POLICY_WORDS[value]))
+    if not re.fullmatch(r"[a-z][a-z_]*", value):
+        return value
+    from dte.audit.labels import value_label
+
+    return str(value_label("", "", value))
 
 
 @register.filter
@@ -45,8 +83,6 @@ def reason_title(code: str) -> str:
 
     return title(code)
 
-
-from django.utils.translation import gettext_noop  # noqa: E402
 
 EFFECT_LABELS = {"refuse": gettext_noop("refused"), "reduce": gettext_noop("reduced"), "pending": gettext_noop("pending"),
                  "info": gettext_noop("for information")}

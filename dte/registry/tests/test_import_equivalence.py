@@ -4,7 +4,9 @@
 validating every row again, openpyxl, bulk_create) on the roster built here, for an .xlsx and a .csv
 upload and for classes in two provinces: every cell of the result sheet with its per-row message, the
 import's counts and message, every person created (decrypted) and every enrolment with its eligibility
-decision. Run on SQLite and on PostgreSQL (COPY path) alike. Regenerate only on purpose:
+decision. Run on SQLite and on PostgreSQL (COPY path) alike. The one change made to the captured file
+since: the wording of a row that passes with notes ("可导入，请核对：…" instead of "通过；…"), changed on
+purpose by issue 13 item 14. Regenerate only on purpose:
 DTE_GOLDEN_WRITE=1 pytest dte/registry/tests/test_import_equivalence.py.
 """
 

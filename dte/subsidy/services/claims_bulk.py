@@ -84,7 +84,8 @@ def lines_insert(lines: list[ClaimLine]) -> None:
     """Insert claim lines without reading their ids back. On PostgreSQL through COPY (the lines'
     explanations — facts, parameters, reasons, trace — are several kilobytes each, and an INSERT
     with tens of thousands of bound parameters costs more than computing them); elsewhere
-    bulk_create. Every field goes through the model field's own conversion."""
+    bulk_create. The JSON fields are serialised here; the other fields are plain values psycopg
+    adapts itself (checked below, so a new field of another type cannot slip through unconverted)."""
     if connection.vendor != "postgresql":
         ClaimLine.objects.bulk_create(lines, batch_size=INSERT_BATCH)
         return

@@ -60,6 +60,34 @@ def test_two_institutions_cannot_both_claim_one_person(monkeypatch):
     assert ClaimLine.objects.filter(person=person, status="claimed").count() == 1
 
 
+def test_bulk_and_per_class_claims_at_once_count_one_person_once(monkeypatch):
+    """The set-based path (claims_create_for_classes) takes the same per-person locks as
+    claim_create: racing each other over one person, only one line is claimed."""
+    from dte.subsidy.services.claims_bulk import claims_create_for_classes
+
+    classes = [completed_class("guangxi", status="employee", trainees=1) for _ in range(4)]
+    person = classes[0].enrolments.get().person
+    for k in classes[1:]:
+        e = k.enrolments.get()
+        e.person = person
+        e.save()
+    for k in classes:
+        passed_exams(monkeypatch, k)
+    by = officials("450100").reviewer
+
+    def work(i):
+        if i % 2:
+            return claim_create(training_class=classes[i], kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY).pk
+        result = claims_create_for_classes([classes[i]], by=by, today=CLAIM_DAY)
+        if result.refused:
+            raise next(iter(result.refused.values()))
+        return result.claims[0].pk
+
+    outcomes = run_together(4, work)
+    assert sum(isinstance(o, int) for o in outcomes) == 1 and outcomes.count("ClaimRefused") == 3
+    assert ClaimLine.objects.filter(person=person, status="claimed").count() == 1
+
+
 def test_two_officials_at_once_pay_once(monkeypatch):
     k = completed_class("guangxi", status="employee", trainees=3)
     passed_exams(monkeypatch, k)
