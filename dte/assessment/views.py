@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from dte.audit.middleware import client_ip
 from dte.catalogue.models import Level, Occupation
@@ -126,10 +127,10 @@ def standards(request):
 @login_required
 def standard_edit(request, occupation_pk: int, level: str):
     if not (request.user.is_platform_admin or request.user.role == Role.PROVINCE_OFFICER):
-        raise PermissionDenied("Only province officers set exam standards.")
+        raise PermissionDenied(_("Only province officers set exam standards."))
     occupation = get_object_or_404(Occupation, pk=occupation_pk)
     if level not in Level.values:
-        raise PermissionDenied("Unknown level.")
+        raise PermissionDenied(_("Unknown level."))
     current = ExamStandard.objects.filter(occupation=occupation, level=level).first()
     initial = {"conditions": current.conditions, "theory_pass_mark": current.theory_pass_mark,
                "practical_pass_mark": current.practical_pass_mark, "citation": current.citation} if current else None
@@ -169,5 +170,5 @@ def training_report_decide(request, pk: int):
 
 def evaluation_institution(user) -> Organisation:
     if not (user.role == Role.EVALUATION_STAFF and user.organisation_id):
-        raise PermissionDenied("Only an evaluation institution's staff may do this.")
+        raise PermissionDenied(_("Only an evaluation institution's staff may do this."))
     return user.organisation

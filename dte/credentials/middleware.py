@@ -6,7 +6,8 @@
 - the other public lookups (number + name, PDF upload; page and API) are counted against the client's
   rate limit here, so that a refusal (429) and its log row are written outside the API's per-request
   transaction (which rolls back every answer ≥ 400).
-The views do the same when this middleware is not installed."""
+The views do the same when this middleware is not installed. A token answer this process gave moments ago
+is replayed earlier still, by the WSGI layer in front of Django (wsgi.py, wired in dte/wsgi.py)."""
 
 from .links import VERIFY_PREFIX
 from .models import VerificationLog

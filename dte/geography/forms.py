@@ -30,11 +30,11 @@ def division_choices(prefix: str = "", levels: tuple[str, ...] = ("province", "p
             continue
         if level == Division.Level.PROVINCE:
             key, label = code, name
-            shown = f"{name}（{_('whole province')}）"
+            shown = "{}（{}）".format(name, _("whole province"))  # _() outside f-strings, so makemessages extracts it
         else:
             key = code[:4] + "00"
             label = f"{names.get(code[:2] + '0000', '')} · {names.get(key, '')}"
-            shown = f"{name}（{_('whole prefecture')}）" if level == Division.Level.PREFECTURE else name
+            shown = "{}（{}）".format(name, _("whole prefecture")) if level == Division.Level.PREFECTURE else name
         groups.setdefault(key, [label, []])[1].append((code, shown))
     return [(label, options) for label, options in groups.values()]
 

@@ -6,7 +6,7 @@ it into exit code 2, the API into HTTP 422.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -75,9 +75,15 @@ class Trainee:
             return self.retired
         return STATUS_FACTS[self.status][2] if self.status else None
 
-    @property
-    def group(self) -> str | None:
-        """One status word for the packs' target lists, from the facts (None: nothing known)."""
+    # One status word for the packs' target lists, from the facts (None: nothing known). Every
+    # pack reads it up to three times a case, so it is worked out once, when the facts are made
+    # (the facts are frozen); it is no field of equality, hashing or repr.
+    group: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "group", self._group())
+
+    def _group(self) -> str | None:
         if self.is_retired:
             return "retired"
         if self.is_in_school:

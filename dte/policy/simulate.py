@@ -109,13 +109,16 @@ def demo_cases(province: str, seed: int, chunk_index: int, size: int) -> Iterato
     """The cases of `demo_chunk`, already parsed: the same random draws in the same order,
     so `(id, parse_case(raw))` for every raw case of demo_chunk(province, seed, chunk_index, size)
     (test_simulate checks this per province). Skips building and re-reading a JSON-like dict
-    per case, which cost more than deciding it. `below(n)` is what randrange(n) and choice()
-    draw (Random._randbelow); people with the same facts share one Trainee (they are frozen)."""
+    per case, which cost more than deciding it. randrange(n) and choice() draw
+    Random._randbelow(n): getrandbits(n.bit_length()) until the draw is below n; it is written
+    out here (a function call per draw cost more than the draw). People with the same facts
+    share one Trainee (they are frozen)."""
     rng = random.Random(f"{seed}:{chunk_index}")
     home = get_pack(province).division_code[:2]
     codes = [o.code for o in load_occupations()]
     n_codes, n_levels = len(codes), len(LEVELS)
-    below, uniform = rng._randbelow, rng.random
+    k_codes, k_levels = n_codes.bit_length(), n_levels.bit_length()
+    bits, uniform = rng.getrandbits, rng.random
     base = date(2026, 1, 1)
     starts = [base + timedelta(days=n) for n in range(330)]
     days_ = _DAYS
@@ -124,27 +127,64 @@ def demo_cases(province: str, seed: int, chunk_index: int, size: int) -> Iterato
         trainees.clear()
     first_id = chunk_index * CHUNK_SIZE
     for offset in range(size):
-        start = starts[below(330)]
-        days = 3 + below(37)  # randrange(3, 40)
-        hours = _DEMO_HOURS[below(9)]
-        size_of_class = 20 + below(41)  # randrange(20, 61)
-        occupation = codes[below(n_codes)]
-        level = LEVELS[below(n_levels)]
+        r = bits(9)  # randrange(330): 330 has 9 bits
+        while r >= 330:
+            r = bits(9)
+        start = starts[r]
+        r = bits(6)  # randrange(3, 40) = 3 + below(37)
+        while r >= 37:
+            r = bits(6)
+        days = 3 + r
+        r = bits(4)  # choice of 9 hours
+        while r >= 9:
+            r = bits(4)
+        hours = _DEMO_HOURS[r]
+        r = bits(6)  # randrange(20, 61) = 20 + below(41)
+        while r >= 41:
+            r = bits(6)
+        size_of_class = 20 + r
+        r = bits(k_codes)
+        while r >= n_codes:
+            r = bits(k_codes)
+        occupation = codes[r]
+        r = bits(k_levels)
+        while r >= n_levels:
+            r = bits(k_levels)
+        level = LEVELS[r]
         history: tuple = ()
         if uniform() < 0.2:
-            when = start - days_[1230 + below(670)]  # randrange(30, 700) days before
-            other = occupation if uniform() < 0.5 else codes[below(n_codes)]
-            history = (HistoryEntry(when, "training_subsidy", other, LEVELS[below(n_levels)], 80000),)
+            r = bits(10)  # randrange(30, 700) days before = 30 + below(670)
+            while r >= 670:
+                r = bits(10)
+            when = start - days_[1230 + r]
+            if uniform() < 0.5:
+                other = occupation
+            else:
+                r = bits(k_codes)
+                while r >= n_codes:
+                    r = bits(k_codes)
+                other = codes[r]
+            r = bits(k_levels)
+            while r >= n_levels:
+                r = bits(k_levels)
+            history = (HistoryEntry(when, "training_subsidy", other, LEVELS[r], 80000),)
         # random.choices(population, weights) draws random() * total and bisects the cumulative weights
         status = _DEMO_STATUSES[bisect(_DEMO_STATUS_CUM, uniform() * 100.0, 0, 5)]
-        graduation = start - days_[1000 + below(1400)]  # randrange(-200, 1200) days before
+        r = bits(11)  # randrange(-200, 1200) days before = -200 + below(1400)
+        while r >= 1400:
+            r = bits(11)
+        graduation = start - days_[1000 + r]
         person = (status, graduation, uniform() < 0.75)
         trainee = trainees.get(person)
         if trainee is None:
             trainee = trainees[person] = Trainee(status, None, graduation, person[2])
         mode = _DEMO_MODES[bisect(_DEMO_MODE_CUM, uniform() * 100.0, 0, 3)]
         institution = home if uniform() < 0.95 else "11"
-        online = below(hours + 1)
+        n = hours + 1  # randrange(hours + 1)
+        k = n.bit_length()
+        online = bits(k)
+        while online >= n:
+            online = bits(k)
         trained = uniform() < 0.92
         certificate = None
         if uniform() < 0.8:
@@ -152,7 +192,12 @@ def demo_cases(province: str, seed: int, chunk_index: int, size: int) -> Iterato
             certificate = certificates.get(issued)
             if certificate is None:
                 certificate = certificates[issued] = LevelCertificate(*issued)
-        key = (size_of_class, size_of_class // 2 + below(size_of_class - size_of_class // 2 + 1))
+        n = size_of_class - size_of_class // 2 + 1  # randrange(size // 2, size + 1)
+        k = n.bit_length()
+        r = bits(k)
+        while r >= n:
+            r = bits(k)
+        key = (size_of_class, size_of_class // 2 + r)
         klass = classes.get(key)
         if klass is None:
             klass = classes[key] = ClassInfo(*key)

@@ -18,6 +18,7 @@ from stdnum.cn import ric
 RESIDENCE_PERMIT_AREAS = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
 _ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
 _PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_SEPARATORS = re.compile(r"[\s-]")
 
 
 class InvalidIdNumber(ValueError):
@@ -81,7 +82,7 @@ def _area_known(area: str, year: int) -> bool:
 
 
 def normalise_phone(value: str) -> str:
-    digits = re.sub(r"[\s-]", "", value or "")
+    digits = _PHONE_SEPARATORS.sub("", value or "")
     if digits.startswith("+86"):
         digits = digits[3:]
     return digits

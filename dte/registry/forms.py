@@ -75,6 +75,7 @@ class FilingForm(forms.ModelForm):
         model = TrainingPlanFiling
         fields = ["occupation", "level", "direction", "hours_online_theory", "hours_online_practice",
                   "hours_offline_theory", "hours_offline_practice", "materials", "evaluation_institution", "exam_plan"]
+        labels = {"occupation": _("Occupation")}  # the model field has no translated name (issue 13 item 12)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -76,7 +76,7 @@ def quota_edit(request, pk: int):
         else:
             messages.success(request, _("Quota changed; the change is in the audit trail."))
             return redirect("registry:quotas")
-    return render(request, "registry/form.html", {"form": form, "refusal": refusal, "title": f"{_('Change quota')}: {quota}"})
+    return render(request, "registry/form.html", {"form": form, "refusal": refusal, "title": _("Change quota") + f": {quota}"})  # no _() inside an f-string: xgettext cannot see it
 
 
 # --- training-plan filings --------------------------------------------------------------------------------

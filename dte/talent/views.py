@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -37,7 +38,7 @@ def is_official(user) -> bool:
 
 def _require_reader(user) -> None:
     if not (user.is_platform_admin or user.role in READERS):
-        raise PermissionDenied("The talent pool is for officials.")
+        raise PermissionDenied(_("The talent pool is for officials."))
 
 
 def _filters(request) -> tuple[PoolFilterForm, PoolFilters]:
@@ -96,7 +97,7 @@ def my_file(request):
 
 def _person_for_write(request, pk: int) -> Person:
     if not is_official(request.user):
-        raise PermissionDenied("Only officials may change a talent file.")
+        raise PermissionDenied(_("Only officials may change a talent file."))
     return get_scoped_or_404(request.user, Person.objects.all(), write=True, pk=pk)
 
 
@@ -120,7 +121,7 @@ def entry_add(request, pk: int):
 @require_POST
 def entry_withdraw(request, pk: int):
     if not is_official(request.user):
-        raise PermissionDenied("Only officials may change a talent file.")
+        raise PermissionDenied(_("Only officials may change a talent file."))
     entry = get_scoped_or_404(request.user, TalentEntry.objects.select_related("person"), write=True, pk=pk)
     form = WithdrawForm(request.POST)
     try:
@@ -161,6 +162,6 @@ def letter(request, certificate_pk: int):
 @require_POST
 def backfill(request):
     if not (request.user.is_platform_admin or request.user.role == Role.PROVINCE_OFFICER):
-        raise PermissionDenied("Only province officers may start the backfill.")
+        raise PermissionDenied(_("Only province officers may start the backfill."))
     job = job_start("talent.backfill", params={}, user=request.user)
     return redirect("jobs:detail", pk=job.pk)

@@ -35,13 +35,13 @@ def is_staff(user) -> bool:
 
 def class_for_write(user, pk: int) -> TrainingClass:
     if not is_staff(user):
-        raise PermissionDenied("Only the institution's staff may change this.")
+        raise PermissionDenied(_("Only the institution's staff may change this."))
     return get_scoped_or_404(user, TrainingClass.objects.all(), write=True, pk=pk)
 
 
 def session_for_write(user, pk: int) -> Session:
     if not is_staff(user):
-        raise PermissionDenied("Only the institution's staff may change this.")
+        raise PermissionDenied(_("Only the institution's staff may change this."))
     return get_scoped_or_404(user, Session.objects.select_related("training_class", "venue"), write=True, pk=pk)
 
 
@@ -105,7 +105,7 @@ def venues(request):
     form = VenueForm()
     if request.method == "POST":
         if not is_staff(request.user) or request.user.organisation is None:
-            raise PermissionDenied("Only the institution's staff may add venues.")
+            raise PermissionDenied(_("Only the institution's staff may add venues."))
         form = VenueForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)

@@ -57,7 +57,7 @@ def completion(request, pk: int):
         elif request.POST.get("action") == "decide":
             _run(request, completion_decide, _("Completion decided."), training_class=tc, by=request.user)
         return redirect("training:completion", pk=pk)
-    _, summaries = status_matrix(tc)
+    _sessions, summaries = status_matrix(tc)
     visible = set(scoped(request.user, tc.enrolments.all()).values_list("pk", flat=True))
     assessments = {a.enrolment_id: a for a in CompletionAssessment.objects.filter(enrolment__training_class=tc)}
     decisions = {d.enrolment_id: d for d in CompletionDecision.objects.filter(enrolment__training_class=tc)}

@@ -49,7 +49,7 @@ def assessment_record(enrolment: Enrolment, *, score, by, pass_mark=Decimal(60),
     score = Decimal(str(score))
     if not (Decimal(0) <= score <= Decimal(100)):
         raise TrainingError(_("Score must be 0–100."))
-    record, _ = CompletionAssessment.objects.update_or_create(enrolment=enrolment, defaults={
+    record, _created = CompletionAssessment.objects.update_or_create(enrolment=enrolment, defaults={
         "score": score, "pass_mark": Decimal(str(pass_mark)), "assessed_on": on or timezone.localdate(), "assessed_by": by})
     audit_record("training.assessment.record", obj=record, after={"score": score, "pass_mark": pass_mark},
                  division_code=enrolment.training_class.division_id, organisation_id=enrolment.training_class.institution_id)
@@ -176,7 +176,7 @@ def completion_decide(training_class, *, by, enrolment_ids: list[int] | None = N
         completed = not reasons
         enrolment_set_status(e, Enrolment.Status.COMPLETED if completed else Enrolment.Status.FAILED, by=by,
                              reason="；".join(r["message"] for r in reasons) or "完成规定学时和内容，结业考核合格")
-        decision, _ = CompletionDecision.objects.update_or_create(enrolment=e, defaults={
+        decision, _created = CompletionDecision.objects.update_or_create(enrolment=e, defaults={
             "completed": completed, "summary": summary.as_dict(), "reasons": reasons, "decided_at": now, "decided_by": by})
         decisions.append(decision)
     audit_record("training.completion.decide", obj=training_class,

@@ -158,7 +158,7 @@ def schedule_confirm(training_class, *, by) -> ClassSchedule:
         raise TrainingError(_("No sessions scheduled."))
     _refuse_on(schedule_check(training_class, sessions, confirmed=True))
     regular = [s for s in sessions if not s.makeup_for_id]
-    record, _ = ClassSchedule.objects.update_or_create(training_class=training_class, defaults={
+    record, _created = ClassSchedule.objects.update_or_create(training_class=training_class, defaults={
         "confirmed_at": timezone.now(), "confirmed_by": by,
         "total_hours": sum(Decimal(s.hours) for s in regular),
         "online_hours": sum(Decimal(s.hours) for s in regular if s.delivery == Session.Delivery.ONLINE),
