@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check || (echo "requirements.lock does not satisfy pyproject.toml: run 'make lock'" >&2; exit 1)
 	touch $(STAMP)
 
 install: $(STAMP)

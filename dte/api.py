@@ -5,7 +5,10 @@ At the NinjaAPI level, so that every router gets it without doing anything (issu
   (no CSRF: machine clients), limited to the token's access and endpoint groups;
 - one error shape for 400/401/403/404/409/422/429 (dte/api_errors.py), declared in the OpenAPI;
 - every request runs in one transaction, rolled back when the answer is an error, so a refused
-  write leaves nothing behind and a database error never poisons the connection;
+  write leaves nothing behind and a database error never poisons the connection — except an endpoint
+  whose function is marked `own_transaction = True`: its writes are each one statement or their own
+  atomic block and it writes nothing before an error answer, so the wrapping transaction would only add
+  BEGIN and COMMIT round trips (the check-in hot path, issue 12 item 2);
 - `Idempotency-Key` on every write (dte/organisations/idempotency.py).
 """
 
@@ -16,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern
 from ninja import NinjaAPI
+from ninja.operation import PathView
 
 from dte.api_errors import document_errors, error_body, register_error_handlers
 from dte.organisations.idempotency import (
@@ -27,6 +31,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _run_atomically(view, request, *args, **kwargs):
+    if getattr(view, "own_transaction", False):
+        return view(request, *args, **kwargs)
     with transaction.atomic():
         response = view(request, *args, **kwargs)
         if response.status_code >= 400:
@@ -77,8 +83,20 @@ class PlatformAPI(NinjaAPI):
         urls = super()._get_urls()
         for pattern in urls:
             if isinstance(pattern, URLPattern):
+                pattern.callback.own_transaction = _own_transaction(pattern.callback)
                 pattern.callback = self._guarded(pattern.callback)
         return urls
+
+
+def _own_transaction(callback) -> bool:
+    """Whether every operation of a URL's ninja path view is marked `own_transaction` (see the module's
+    docstring); False when the path view cannot be found, so the request transaction stays the default."""
+    for cell in getattr(callback, "__closure__", None) or ():
+        path_view = cell.cell_contents
+        if isinstance(path_view, PathView):
+            return bool(path_view.operations) and all(getattr(op.view_func, "own_transaction", False)
+                                                       for op in path_view.operations)
+    return False
 
 
 class _Failed:

@@ -89,7 +89,7 @@ def declare(request, certificate_pk: int):
     conditions = conditions_for(klass.occupation, klass.level)
     text = commitment_text(certificate, chosen, conditions) if chosen else ""
     if request.method == "POST" and chosen is not None:
-        declaration = run(request, declaration_create, "已申报 / declared", certificate=certificate, institution=chosen,
+        declaration = run(request, declaration_create, _("Declared."), certificate=certificate, institution=chosen,
                           text=request.POST.get("text", ""), by=request.user, ip=client_ip(request) or "")
         if declaration is not None:
             return redirect("assessment:declaration", pk=declaration.pk)
@@ -105,7 +105,7 @@ def declaration(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = get_scoped_or_404(request.user, Declaration.objects.all(), write=True, pk=pk)
         fn = declaration_void if request.POST.get("action") == "void" else declaration_withdraw
-        run(request, fn, "已处理 / done", declaration=d, by=request.user, reason=form.cleaned_data["reason"])
+        run(request, fn, _("Done."), declaration=d, by=request.user, reason=form.cleaned_data["reason"])
         return redirect("assessment:declaration", pk=pk)
     candidate = Candidate.objects.filter(declaration=d).first()
     return render(request, "assessment/declaration.html", {
@@ -136,7 +136,7 @@ def standard_edit(request, occupation_pk: int, level: str):
                "practical_pass_mark": current.practical_pass_mark, "citation": current.citation} if current else None
     form = StandardForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        if run(request, exam_standard_save, "已保存 / saved", occupation=occupation, level=level, by=request.user,
+        if run(request, exam_standard_save, _("Saved."), occupation=occupation, level=level, by=request.user,
                **form.cleaned_data):
             return redirect("assessment:standards")
     return render(request, "assessment/form.html", {"form": form, "title": f"{occupation.name} · {Level(level).label}"})
@@ -163,7 +163,7 @@ def _reviews(rows):
 def training_report_decide(request, pk: int):
     report = get_scoped_or_404(request.user, TrainingReport.objects.select_related("training_class"), pk=pk)
     if request.method == "POST":
-        run(request, training_report_review, "已处理 / done", report=report, decision=request.POST.get("decision", ""),
+        run(request, training_report_review, _("Done."), report=report, decision=request.POST.get("decision", ""),
             by=request.user, comment=request.POST.get("comment", ""))
     return redirect("assessment:training_reports")
 

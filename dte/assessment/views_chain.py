@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from dte.organisations.roles import Role
 from dte.organisations.scoping import get_scoped_or_404, scoped
@@ -48,15 +49,15 @@ def report_detail(request, pk: int):
         if action == "province" and province:
             form = ProvinceDecisionForm(request.POST)
             if form.is_valid():
-                run(request, report_province_decide, "已处理 / done", report=report, by=user, **form.cleaned_data)
+                run(request, report_province_decide, _("Done."), report=report, by=user, **form.cleaned_data)
         elif action == "national" and province:
             form = NationalForm(request.POST)
             if form.is_valid():
-                run(request, report_national_record, "已记录国家审核结果 / recorded", report=report, by=user, **form.cleaned_data)
+                run(request, report_national_record, _("Recorded."), report=report, by=user, **form.cleaned_data)
         elif action == "resubmit" and staff:
-            run(request, report_resubmit, "已重新上报 / resubmitted", report=report, by=user)
+            run(request, report_resubmit, _("Resubmitted."), report=report, by=user)
         elif action == "issue" and staff:
-            run(request, report_issue, "证书已颁发 / certificates issued", report=report, by=user)
+            run(request, report_issue, _("Certificates issued."), report=report, by=user)
         return redirect("assessment:report", pk=pk)
     return render(request, "assessment/report.html", {
         "r": report, "lines": report.lines.select_related("candidate", "level_certificate"), "province": province,

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from dte.catalogue.models import Occupation
 from dte.jobs.services import job_start
@@ -42,7 +43,7 @@ def sessions(request):
         form = SessionForm(request.POST or None, centres=org.exam_centres.filter(is_active=True),
                            occupations=Occupation.objects.filter(is_active=True))
         if request.method == "POST" and form.is_valid():
-            session = run(request, session_create, "场次已创建 / session planned", institution=org, by=request.user,
+            session = run(request, session_create, _("Session planned."), institution=org, by=request.user,
                           **form.cleaned_data)
             if session:
                 return redirect("assessment:session", pk=session.pk)
@@ -68,15 +69,15 @@ def session_action(request, pk: int):
     if request.method == "POST":
         if action == "admit":
             picked = list(Declaration.objects.filter(pk__in=request.POST.getlist("declaration")))
-            run(request, candidates_admit, "已安排考生 / admitted", session=session, declarations=picked, by=by)
+            run(request, candidates_admit, _("Admitted."), session=session, declarations=picked, by=by)
         elif action == "held":
-            run(request, session_set_status, "已标记举行 / held", session=session, new=ExamSession.Status.HELD, by=by)
+            run(request, session_set_status, _("Held."), session=session, new=ExamSession.Status.HELD, by=by)
         elif action == "cancel":
-            run(request, session_set_status, "已取消 / cancelled", session=session, new=ExamSession.Status.CANCELLED, by=by)
+            run(request, session_set_status, _("Cancelled."), session=session, new=ExamSession.Status.CANCELLED, by=by)
         elif action == "confirm":
-            run(request, session_results_confirm, "成绩已确认锁定 / results confirmed", session=session, by=by)
+            run(request, session_results_confirm, _("Results confirmed."), session=session, by=by)
         elif action == "report":
-            report = run(request, report_create, "证书数据已上报 / reported", session=session, by=by)
+            report = run(request, report_create, _("Reported."), session=session, by=by)
             if report:
                 return redirect("assessment:report", pk=report.pk)
         elif action == "import":
@@ -90,7 +91,7 @@ def session_action(request, pk: int):
                     job = job_start("assessment.import_scores", params={"import_id": imp.pk}, user=by)
                     ScoreImport.objects.filter(pk=imp.pk).update(job_id=job.pk)
                 return redirect(f"/jobs/{job.pk}/")
-            messages.error(request, "请选择Excel文件 / choose a file")
+            messages.error(request, _("Choose a file."))
     return redirect("assessment:session", pk=pk)
 
 
@@ -119,17 +120,17 @@ def candidate_detail(request, pk: int):
         if request.POST.get("action") == "check":
             check_form = CheckInForm(request.POST)
             if check_form.is_valid():
-                run(request, candidate_check_in, "已记录 / recorded", candidate=c, by=request.user, **check_form.cleaned_data)
+                run(request, candidate_check_in, _("Recorded."), candidate=c, by=request.user, **check_form.cleaned_data)
                 return redirect("assessment:candidate", pk=pk)
         else:
             score_form = ScoreForm(request.POST)
             if score_form.is_valid():
                 data = score_form.cleaned_data
                 if c.locked:
-                    run(request, result_change, "成绩已修改 / changed", candidate=c, theory=data["theory"],
+                    run(request, result_change, _("Changed."), candidate=c, theory=data["theory"],
                         practical=data["practical"], reason=data["reason"], by=request.user)
                 else:
-                    run(request, result_record, "成绩已录入 / recorded", candidate=c, theory=data["theory"],
+                    run(request, result_record, _("Recorded."), candidate=c, theory=data["theory"],
                         practical=data["practical"], by=request.user)
                 return redirect("assessment:candidate", pk=pk)
     return render(request, "assessment/candidate.html", {"c": c, "staff": staff, "score_form": score_form,

@@ -121,6 +121,43 @@ def audit_record(
     return event
 
 
+def audit_record_many(action: str, entries: list[dict], *, actor=None, ip: str | None = None) -> list[AuditEvent]:
+    """Append one event per entry — each exactly what `audit_record(action, **entry)` would append
+    (its own object, jurisdiction, `after`, seq and chained hash) — with the chain head locked and
+    updated once and the events inserted in one statement. For bulk operations (the set-based claim
+    path writes thousands of claims per transaction, issue 10); `audit_verify` checks them like any
+    other event. Each entry: obj, before, after, division_code, organisation_id (as audit_record)."""
+    if not entries:
+        return []
+    context = current_actor()
+    actor_id = actor.pk if actor is not None else context.user_id
+    actor_label = actor.get_username() if actor is not None else context.label
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        seq, previous, now, events = head.seq, head.hash, timezone.now(), []
+        for entry in entries:
+            obj = entry.get("obj")
+            division_code, organisation_id = entry.get("division_code", ""), entry.get("organisation_id")
+            if obj is not None and (not division_code or organisation_id is None):
+                derived_division, derived_organisation = jurisdiction_of(obj)
+                division_code = division_code or derived_division
+                organisation_id = derived_organisation if organisation_id is None else organisation_id
+            seq += 1
+            event = AuditEvent(
+                seq=seq, occurred_at=now, actor_id=actor_id, actor_label=actor_label, ip=ip or context.ip or "",
+                action=action, object_type=obj._meta.label if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "", division_code=division_code,
+                organisation_id=organisation_id, before=_json_safe(entry.get("before")), after=_json_safe(entry.get("after")),
+                prev_hash=previous,
+            )
+            event.hash = previous = event_hash(_hashed_fields(event))
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+        head.seq, head.hash = seq, previous
+        head.save(update_fields=["seq", "hash"])
+    return events
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int

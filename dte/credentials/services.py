@@ -20,6 +20,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum.iso7064 import mod_11_2
 
 from dte.audit.services import audit_record
@@ -191,19 +192,19 @@ def level_certificates_issue(requests, *, by, issued_on: date | None = None) -> 
     requests = list(requests)
     issued_on = issued_on or timezone.localdate()
     if not requests:
-        raise CredentialError("没有要颁发的证书 / nothing to issue")
+        raise CredentialError(_("Nothing to issue."))
     problems = level_certificates_preview(requests, by=by, issued_on=issued_on)
     if problems:
         raise CredentialError("；".join(problems))
-    kid, _ = signing.active_key()
+    kid, _unused = signing.active_key()
     issued = []
     for r in requests:
         number, token = _next_number(r.issuer, issued_on.year), secrets.token_urlsafe(24)
-        issuer_name, _ = issuer_catalogue_name(r.issuer, issued_on)
+        issuer_name, _unused = issuer_catalogue_name(r.issuer, issued_on)
         snapshot = _snapshot(r, number=number, token=token, issuer_name=issuer_name, issued_on=issued_on, kid=kid)
         pdf_bytes = level_certificate_pdf(snapshot)
         digest = hashlib.sha256(pdf_bytes)
-        _, pdf_signature = signing.sign(digest.digest())
+        _unused, pdf_signature = signing.sign(digest.digest())
         cert = LevelCertificate(
             number=number, token=token, person=r.person, occupation=r.occupation, level=r.level, direction=r.direction or "",
             issuer=r.issuer, issuer_name=issuer_name, exam_date=r.exam_date, national_reference=r.national_reference or "",
@@ -240,11 +241,11 @@ def level_certificate_set_status(cert: LevelCertificate, new: str, *, by, reason
 
     reason = (reason or "").strip()
     if not reason:
-        raise CredentialError("须填写理由 / a reason is required")
+        raise CredentialError(_("A reason is required."))
     if new not in Status.values:
         raise CredentialError(f"未知状态 {new} / unknown status")
     if not may_change_status(by, cert):
-        raise CredentialError("无权变更该证书状态 / not allowed to change this certificate")
+        raise CredentialError(_("Not allowed to change this certificate."))
     cert = LevelCertificate.objects.select_for_update().get(pk=cert.pk)
     if new not in TRANSITIONS[cert.status]:
         raise CredentialError(f"不能从“{Status(cert.status).label}”改为“{Status(new).label}” / cannot change {cert.status} to {new}")

@@ -361,7 +361,10 @@ def _writer_loop(wake: threading.Event) -> None:
         wake.wait(MAX_AGE)
         wake.clear()
         if _buffer and (len(_buffer) >= _batch() or time.monotonic() - _oldest[0] > MAX_AGE):
-            flush()
+            try:
+                flush()
+            except Exception:  # noqa: BLE001 - the thread must outlive any one batch
+                log.exception("verification log batch failed")
     flush()
     connection.close()  # this thread's own connection
 
@@ -418,8 +421,9 @@ def _rows(entries: list[tuple]) -> list[VerificationLog]:
 
 def flush() -> int:
     with _lock:
-        rows = _rows(_buffer)
+        entries = _buffer[:]
         _buffer.clear()
+    rows = _rows(entries)
     if not rows:
         return 0
     try:

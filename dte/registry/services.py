@@ -9,6 +9,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dte.catalogue.selectors import institution_bar_reason
 from dte.audit.services import audit_record
@@ -28,7 +29,7 @@ ACTIVE_ENROLMENT = (Enrolment.Status.APPLIED, Enrolment.Status.ENROLLED, Enrolme
 
 class DuplicatePerson(ValueError):
     def __init__(self, existing: Person):
-        super().__init__("此身份证号码已登记 / this ID number is already registered")
+        super().__init__(_("This ID number is already registered."))
         self.existing = existing
 
 
@@ -50,7 +51,7 @@ def person_register(
         require_permission(None, "registry.person.register", registered_by)
     name = (name or "").strip()
     if not name:
-        raise InvalidIdNumber("姓名不能为空 / name is required", field_name="name")
+        raise InvalidIdNumber(_("Name is required."), field_name="name")
     parsed = validate_id_number(id_number, today=today)
     phone = validate_phone(phone) if phone else ""
     existing = person_find_by_id_number(parsed.number)

@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "dte.web.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dte.organisations.usercache.CachedUserAuthenticationMiddleware",  # Django's, the user row from the shared cache
     "django_otp.middleware.OTPMiddleware",
     "dte.web.mfa.MfaRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -206,6 +206,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # deletes both), so a request spends no database query on its session (issue 12, item 2). A per-process
 # memory cache would keep a signed-out session alive in the other workers: then the database alone.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# The signed-in user's row from the same shared cache, invalidated on every change of the user (issue 12, item 2;
+# dte/organisations/usercache.py); never from a per-process cache, which would outlive a deactivation elsewhere.
+DTE_USER_CACHE = env_bool("DTE_USER_CACHE", bool(REDIS_URL))
 
 # Background work: Celery with a Redis broker; without REDIS_URL tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dte.audit.services import audit_record
 from dte.credentials.models import LevelCertificate
@@ -164,7 +165,7 @@ def _refresh_person(person: Person, by) -> None:
 def talent_profile_set_series(person: Person, series: str, *, by) -> TalentProfile:
     if series not in TitleSeries.values:
         raise TalentError(f"未知的职称系列 / unknown title series: {series}")
-    profile, _ = TalentProfile.objects.select_for_update().get_or_create(person=person)
+    profile, _unused = TalentProfile.objects.select_for_update().get_or_create(person=person)
     before = profile.title_series
     if before != series:
         profile.title_series, profile.updated_by = series, by
@@ -185,9 +186,9 @@ def talent_entry_add(person: Person, *, by, kind: str, title: str, awarded_on, r
     if kind not in TalentEntry.Kind.values:
         raise TalentError(f"未知的类别 / unknown kind: {kind}")
     if not title:
-        raise TalentError("请填写名称 / a title is required")
+        raise TalentError(_("A title is required."))
     if awarded_on is None or awarded_on > timezone.localdate():
-        raise TalentError("日期不能晚于今天 / the date cannot be in the future")
+        raise TalentError(_("The date cannot be in the future."))
     entry = TalentEntry.objects.create(person=person, kind=kind, title=title, result=result.strip(), awarded_by=awarded_by.strip(),
                                        awarded_on=awarded_on, note=note.strip(), entered_by=by)
     audit_record("talent.entry.add", obj=entry, after={k: getattr(entry, k) for k in ENTRY_FIELDS}, division_code=person.division_id)
@@ -200,10 +201,10 @@ def talent_entry_add(person: Person, *, by, kind: str, title: str, awarded_on, r
 def talent_entry_withdraw(entry: TalentEntry, *, by, reason: str) -> TalentEntry:
     reason = (reason or "").strip()
     if not reason:
-        raise TalentError("撤回须填写理由 / a reason is required")
+        raise TalentError(_("A reason is required."))
     entry = TalentEntry.objects.select_for_update().select_related("person").get(pk=entry.pk)
     if entry.status == TalentEntry.Status.WITHDRAWN:
-        raise TalentError("该记录已撤回 / already withdrawn")
+        raise TalentError(_("Already withdrawn."))
     entry.status, entry.withdrawn_reason, entry.withdrawn_by, entry.withdrawn_at = (
         TalentEntry.Status.WITHDRAWN, reason, by, timezone.now())
     entry.save(update_fields=["status", "withdrawn_reason", "withdrawn_by", "withdrawn_at"])

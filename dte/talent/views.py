@@ -66,7 +66,7 @@ def pool_list(request):
 @login_required
 def pool_export(request):
     _require_reader(request.user)
-    _, filters = _filters(request)
+    _query, filters = _filters(request)
     people = list(pool(request.user, filters))
     audit_record("talent.pool.export", after={"filters": filters.__dict__, "rows": len(people)}, actor=request.user)
     response = HttpResponse(pool_xlsx(people), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -109,7 +109,7 @@ def entry_add(request, pk: int):
     if form.is_valid():
         try:
             talent_entry_add(person, by=request.user, **form.cleaned_data)
-            messages.success(request, "已记录 / recorded")
+            messages.success(request, _("Recorded."))
         except TalentError as error:
             messages.error(request, str(error))
     else:
@@ -126,7 +126,7 @@ def entry_withdraw(request, pk: int):
     form = WithdrawForm(request.POST)
     try:
         talent_entry_withdraw(entry, by=request.user, reason=form.data.get("reason", ""))
-        messages.success(request, "已撤回 / withdrawn")
+        messages.success(request, _("Withdrawn."))
     except TalentError as error:
         messages.error(request, str(error))
     return redirect("talent:person", pk=entry.person_id)
@@ -139,7 +139,7 @@ def series_set(request, pk: int):
     form = SeriesForm(request.POST)
     if form.is_valid():
         talent_profile_set_series(person, form.cleaned_data["title_series"], by=request.user)
-        messages.success(request, "已保存 / saved")
+        messages.success(request, _("Saved."))
     return redirect("talent:person", pk=person.pk)
 
 

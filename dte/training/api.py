@@ -107,6 +107,11 @@ def api_check_in(request, session_id: int, payload: PositionIn):
                          source=Attendance.Source.API, **payload.dict()))
 
 
+# Its write is one statement (checkin_sql.record_accepted; the ORM path is its own atomic block; a refusal is
+# one attempt row, kept) and nothing is written before an error answer: no request transaction (dte/api.py).
+api_check_in.own_transaction = True
+
+
 @router.post("/sessions/{session_id}/check-out", response=CheckInOut)
 def api_check_out(request, session_id: int, payload: PositionIn):
     return _result(_call(check_out, session_id=session_id, user=request.user, ip=client_ip(request), **payload.dict()))

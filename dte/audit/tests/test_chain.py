@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from dte.audit.models import AppendOnlyError, AuditEvent
-from dte.audit.services import audit_record, audit_verify
+from dte.audit.services import audit_record, audit_record_many, audit_verify
 from dte.organisations.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,20 @@ def test_audit_page_is_scoped(client, chain):
     client.force_login(auditor)
     body = client.get("/audit/").content.decode()
     assert "test.visible" in body and "test.elsewhere" not in body
+
+
+def test_batched_events_are_the_same_events_and_verify(chain):
+    """audit_record_many (bulk operations, issue 10): one event per entry, chained after the
+    existing ones exactly as audit_record would chain them, and `audit verify` accepts them."""
+    orgs = [OrganisationFactory() for _ in range(3)]
+    events = audit_record_many("test.bulk", [{"obj": o, "after": {"i": i}} for i, o in enumerate(orgs)], ip="10.0.0.2")
+    audit_record("test.change", obj=orgs[0], after={"n": 9})
+    stored = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in stored] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [(e.object_id, e.after, e.action, e.ip) for e in stored[5:8]] == [
+        (str(o.pk), {"i": i}, "test.bulk", "10.0.0.2") for i, o in enumerate(orgs)]
+    assert stored[5].prev_hash == chain[-1].hash and stored[8].prev_hash == events[-1].hash
+    assert [e.organisation_id for e in stored[5:8]] == [o.pk for o in orgs]
+    assert audit_verify() == []
+    call_command("audit", "verify")
+    assert audit_record_many("test.bulk", []) == []

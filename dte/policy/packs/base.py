@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from ..cases import Case
 from ..engine import BoundParameters, Decision, Item, ParameterSet, Reason, load_parameter_file
@@ -40,14 +40,6 @@ class TitleRecognition:
     basis: str  # 'direct' recognition, 'may_apply' for review, or 'reference' in a review
     citation: str
     after_review: str = ""  # Tianjin: a 高级工程师 who passes review is 数字经济卓越工程师
-
-
-def _reasons(result) -> Iterable[Reason]:
-    if result is None:
-        return ()
-    if isinstance(result, Reason):
-        return (result,)
-    return result
 
 
 class PolicyPack:
@@ -102,15 +94,17 @@ class PolicyPack:
         reasons: list[Reason] = []
         for rule in self.eligibility_rules:
             result = rule(case, p)
-            if result is not None:  # most rules pass: skip the call that unpacks a result
-                reasons.extend(_reasons(result))
+            if result is not None:  # most rules pass; a rule returns one Reason or a list of them
+                if isinstance(result, Reason):
+                    reasons.append(result)
+                else:
+                    reasons.extend(result)
         items: list[Item] = []
         refused = blocked = False  # a plain loop: cheaper than two any() scans a case
         for reason in reasons:
             if reason.effect == "refuse":
                 refused = blocked = True
-                break
-            if reason.effect == "pending":
+            elif reason.effect == "pending":
                 blocked = True
         if not blocked and self.subsidy_rule is not None:
             items, more = type(self).subsidy_rule(case, p)

@@ -133,7 +133,9 @@ def level_certificate(case: Case, p: BoundParameters):
         # result (which only decides the certificate) does not refuse it either.
         return None
     course = case.course
-    failed = [name for name, passed in (("理论知识考试", course.theory_passed), ("专业能力考核", course.ability_passed)) if passed is False]
+    failed = ()  # most cases carry no exam result: no list to build
+    if course.theory_passed is False or course.ability_passed is False:
+        failed = [name for name, passed in (("理论知识考试", course.theory_passed), ("专业能力考核", course.ability_passed)) if passed is False]
     if failed and p.get("both_exams_must_pass"):
         return Reason("EXAM_NOT_PASSED", f"{'、'.join(failed)}未合格；两项均合格方可取得专业技术等级证书。", p.citation("both_exams_must_pass"))
     if course.level_certificate is None:
@@ -172,8 +174,8 @@ def required_hours(case: Case, p: BoundParameters):
 # --- history rules -------------------------------------------------------------------
 
 
-def _subsidies(case: Case):
-    return [h for h in case.history if h.kind == "training_subsidy"]
+# The history rules run for every case of a simulation and most people have no history: each
+# walks case.history once, looking at training subsidies only, with nothing built beforehand.
 
 
 def repeat_same_occupation_level(case: Case, p: BoundParameters):
@@ -182,9 +184,10 @@ def repeat_same_occupation_level(case: Case, p: BoundParameters):
     if not window:
         return None
     course = case.course
-    since = years_before(p.facts_on, 1) if window == "one_year" else date.min
-    for h in _subsidies(case):
-        if h.occupation_code == course.occupation_code and h.level == course.level and h.date > since:
+    for h in case.history:
+        if h.kind != "training_subsidy" or h.occupation_code != course.occupation_code or h.level != course.level:
+            continue
+        if h.date > (years_before(p.facts_on, 1) if window == "one_year" else date.min):
             when = "一年内" if window == "one_year" else ""
             return Reason(
                 "REPEAT_SAME_OCCUPATION_LEVEL",
@@ -200,7 +203,10 @@ def subsidies_per_year(case: Case, p: BoundParameters):
         return None
     limit = limits.get(case.trainee.group, limits["default"])
     year = p.facts_on.year
-    used = sum(1 for h in _subsidies(case) if h.date.year == year)
+    used = 0
+    for h in case.history:
+        if h.kind == "training_subsidy" and h.date.year == year:
+            used += 1
     if used < limit:
         return None
     return Reason(
@@ -215,8 +221,8 @@ def no_lower_level_after_higher(case: Case, p: BoundParameters):
         return None
     course = case.course
     rank = LEVEL_RANK[course.level]
-    for h in _subsidies(case):
-        if h.occupation_code == course.occupation_code and h.level and LEVEL_RANK[h.level] > rank:
+    for h in case.history:
+        if h.kind == "training_subsidy" and h.occupation_code == course.occupation_code and h.level and LEVEL_RANK[h.level] > rank:
             return Reason(
                 "LOWER_LEVEL_AFTER_HIGHER",
                 f"已享受{LEVEL_NAMES[h.level]}补贴，不得再享受{LEVEL_NAMES[course.level]}补贴。",
@@ -234,7 +240,11 @@ def standard_for(p: BoundParameters, name: str, case: Case):
     dated = p.peek(name)
     if dated is None or not isinstance(dated.value, dict):
         return p.get(name)
-    return p.cell(name, case.course.occupation_code, case.course.level)
+    course = case.course
+    if p.trace is None:  # nothing to record: read the cell straight (a simulation does this twice a case)
+        row = dated.value.get(course.occupation_code)
+        return row.get(course.level) if isinstance(row, dict) else None
+    return p.cell(name, course.occupation_code, course.level)
 
 
 def amount_of(standard) -> int | None:

@@ -26,7 +26,7 @@ from django.db import models
 from django.db.models import Count, JSONField
 from django.utils import timezone
 
-from dte.audit.services import audit_record
+from dte.audit.services import audit_record_many
 from dte.catalogue.models import InstitutionListing
 from dte.catalogue.selectors import institution_bar_reason
 from dte.policy.services import pack_for_division
@@ -182,10 +182,13 @@ def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult) ->
                 line.claim = claim
             all_lines.extend(lines)
         lines_insert(all_lines)
-        for claim, lines in claims:
-            total = sum(line.amount_fen for line in lines if line.status == ClaimLine.Status.CLAIMED)
-            audit_record("subsidy.claim_submitted", obj=claim, after={"kind": kind, "lines": len(lines), "total_fen": total},
-                         division_code=str(claim.training_class.division_id), organisation_id=claim.training_class.institution_id)
+        # One audit event per claim, as claim_create writes it, appended to the chain in one statement
+        # (the chain head locked once per chunk, not once per claim).
+        audit_record_many("subsidy.claim_submitted", [
+            {"obj": claim, "after": {"kind": kind, "lines": len(lines), "total_fen": sum(
+                line.amount_fen for line in lines if line.status == ClaimLine.Status.CLAIMED)},
+             "division_code": str(claim.training_class.division_id), "organisation_id": claim.training_class.institution_id}
+            for claim, lines in claims])
         result.claims.extend(claim for claim, _ in claims)
         result.refused.update(refused)
         result.lines += len(all_lines)

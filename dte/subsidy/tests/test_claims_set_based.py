@@ -13,6 +13,8 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from dte.audit.models import AuditEvent
+from dte.audit.services import audit_verify_chain
 from dte.organisations.roles import Role
 from dte.organisations.tests.factories import UserFactory
 from dte.registry.models import Enrolment, TrainingClass
@@ -79,6 +81,13 @@ def _outcome(classes) -> dict:
     return {(x.claim.training_class_id, x.enrolment_id, x.person_id): {f: getattr(x, f) for f in COMPARED} for x in lines}
 
 
+def _audits(classes) -> dict:
+    """Each claim's audit event (the set-based path appends them in one statement per chunk)."""
+    class_of = {str(pk): k for pk, k in Claim.objects.filter(training_class__in=classes).values_list("pk", "training_class_id")}
+    return {(class_of[e.object_id], e.object_type): (e.after, e.division_code, e.organisation_id)
+            for e in AuditEvent.objects.filter(action="subsidy.claim_submitted", object_id__in=list(class_of))}
+
+
 def _per_class(classes, by) -> tuple[dict, dict]:
     refused = {}
     for k in classes:
@@ -86,12 +95,12 @@ def _per_class(classes, by) -> tuple[dict, dict]:
             claim_create(training_class=k, kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY)
         except ClaimRefused as error:
             refused[k.pk] = str(error)
-    return _outcome(classes), refused
+    return _outcome(classes), refused, _audits(classes)
 
 
 def _set_based(classes, by, chunk) -> tuple[dict, dict]:
     result = claims_create_for_classes(classes, by=by, today=CLAIM_DAY, chunk_trainees=chunk)
-    return _outcome(classes), {pk: str(error) for pk, error in result.refused.items()}
+    return _outcome(classes), {pk: str(error) for pk, error in result.refused.items()}, _audits(classes)
 
 
 def _rolled_back(fn, *args):
@@ -104,11 +113,12 @@ def _rolled_back(fn, *args):
 @pytest.mark.parametrize("chunk", [1, 5000])
 def test_set_based_path_decides_exactly_as_the_per_class_path(monkeypatch, chunk):
     classes, by = _scenario(monkeypatch)
-    reference, reference_refused = _rolled_back(_per_class, classes, by)
+    reference, reference_refused, reference_audits = _rolled_back(_per_class, classes, by)
     assert not ClaimLine.objects.filter(claim__training_class__in=classes).exists()
-    found, refused = _set_based(classes, by, chunk)
+    found, refused, audits = _set_based(classes, by, chunk)
     assert found == reference
     assert refused == reference_refused
+    assert audits == reference_audits and len(audits) == len(classes) - 3  # one audit event per claim, the same
     # the scenario does reach what it means to test
     assert len(refused) == 3 and any("暂停" in m for m in refused.values()) and any("结业" in m for m in refused.values())
     statuses = {v["status"] for v in found.values()}
@@ -118,6 +128,7 @@ def test_set_based_path_decides_exactly_as_the_per_class_path(monkeypatch, chunk
     conflict = [v for (k, _, p), v in found.items() if k == classes[5].pk and p == classes[1].enrolments.order_by("pk")[1].person_id]
     assert conflict and conflict[0]["status"] == "refused"
     assert Claim.objects.filter(training_class__in=classes).count() == len(classes) - 3
+    assert audit_verify_chain() == []
 
 
 def test_set_based_path_refuses_a_class_already_claimed(monkeypatch):

@@ -154,6 +154,8 @@ def test_every_demo_user_sees_only_chinese_and_no_raw_codes(demo_world, live_ser
     ("参数 {'order': 1}", "Python repr"),
     ("名额 []", "Python repr"),
     ("Change quota: 30", "English"),
+    ("签到 4 listings were checked late today", "English"),
+    ("名单 zorbly quuxed the frobnicator", "English text"),
 ])
 def test_checker_flags_what_a_person_must_not_see(text, expected):
     assert any(f.startswith(expected) for f in findings(text)), findings(text)

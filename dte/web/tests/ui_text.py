@@ -143,4 +143,9 @@ def findings(text: str, *, usernames: frozenset[str] = frozenset()) -> list[str]
                         if word in sources and word not in ALLOWED_WORDS:
                             found.append(f"English: {word!r} in {run!r}")
                             break
+                    else:
+                        # English prose that never went through gettext (a literal in a template or a view)
+                        prose = [w for w in words if len(w) > 1 and w not in ALLOWED_WORDS]
+                        if len(prose) >= 3:
+                            found.append(f"English text: {run!r}")
     return found

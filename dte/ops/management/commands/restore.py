@@ -4,6 +4,7 @@ from dte.ops.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # an operator's safety tool: it must run even when a check fails
     help = ("Replace the content of every table with the rows of a `dte backup` archive and write its files back: "
             "`dte restore PATH`. The database must be migrated exactly as when the backup was written "
             "(`dte migrate` first). All rows are restored in one transaction, or none.")

@@ -1,0 +1,160 @@
+"""The signed-in user's row from the shared cache instead of the database (issue 12, item 2: loading the
+user cost about a quarter of a check-in request's CPU).
+
+`CachedUserAuthenticationMiddleware` replaces django.contrib.auth's AuthenticationMiddleware and does
+exactly what django.contrib.auth.get_user does — the session's user id and backend, the backend's
+`user_can_authenticate` (is_active), the session auth hash (derived from the password) compared with the
+session's, fallback secrets, a flushed session when it does not match — except that, for ModelBackend and
+its subclasses that keep its `get_user`, the user's row comes from the cache when it is there.
+
+Invalidation, so that deactivating a user, changing their password or role takes effect on their very
+next request in every worker:
+- every save or delete of a user (admin, services, set_password + save, last_login on sign-in) replaces the
+  cached row by a tombstone at once and again when the transaction commits. A request that read the old
+  row from the database before the commit cannot put it back: rows are stored with `add` (only when no
+  key is there), and the tombstone lives TOMBSTONE_SECONDS;
+- `user_cache_clear()` bumps a generation number that every entry carries (one Redis round trip reads the
+  generation and the entry together): for writes that bypass save(), i.e. QuerySet.update()/bulk_update()
+  or raw SQL on the user table — call it after them (the platform has none outside migrations);
+- entries expire after ENTRY_SECONDS in any case.
+
+Only with a cache shared by every worker (settings.DTE_USER_CACHE, on when REDIS_URL is set): a
+per-process memory cache would keep a deactivated user signed in in the other workers. The cached row is
+the same data the session's user already carries in memory; it includes the password hash, which Django
+needs to check the session auth hash (the Redis cache also holds the sessions themselves).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, _get_user_session_key, get_user_model, load_backend
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject
+
+GENERATION_KEY = "auth:user:gen"
+ENTRY_SECONDS = 300
+TOMBSTONE_SECONDS = 30
+TOMBSTONE = "invalidated"
+
+
+def _key(pk) -> str:
+    return f"auth:user:{pk}"
+
+
+def enabled() -> bool:
+    return getattr(settings, "DTE_USER_CACHE", False)
+
+
+def _cacheable(backend) -> bool:
+    return isinstance(backend, ModelBackend) and type(backend).get_user is ModelBackend.get_user
+
+
+def _row_of(user) -> tuple:
+    return tuple(getattr(user, f.attname) for f in user._meta.concrete_fields)
+
+
+def cached_user(backend, user_id):
+    """ModelBackend.get_user(user_id), reading the row from the cache when a current copy is there."""
+    User = get_user_model()
+    try:
+        pk = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    key = _key(pk)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation, entry = found.get(GENERATION_KEY, 0), found.get(key)
+    if isinstance(entry, tuple) and entry[0] == generation:
+        user = User.from_db(DEFAULT_DB_ALIAS, [f.attname for f in User._meta.concrete_fields], entry[1])
+    else:
+        user = User._default_manager.filter(pk=pk).first()
+        if user is None:
+            return None
+        if entry is None:
+            cache.add(key, (generation, _row_of(user)), ENTRY_SECONDS)
+        elif entry != TOMBSTONE:  # an entry of an older generation: ours carries the generation read before the row
+            cache.set(key, (generation, _row_of(user)), ENTRY_SECONDS)
+    return user if backend.user_can_authenticate(user) else None
+
+
+def get_user(request):
+    """django.contrib.auth.get_user, with the user's row from cached_user (see the module's docstring)."""
+    user = None
+    try:
+        user_id = _get_user_session_key(request)
+        backend_path = request.session[BACKEND_SESSION_KEY]
+    except KeyError:
+        pass
+    else:
+        if backend_path in settings.AUTHENTICATION_BACKENDS:
+            backend = load_backend(backend_path)
+            user = cached_user(backend, user_id) if _cacheable(backend) else backend.get_user(user_id)
+            if hasattr(user, "get_session_auth_hash"):
+                session_hash = request.session.get(HASH_SESSION_KEY)
+                if not session_hash:
+                    verified = False
+                else:
+                    session_auth_hash = user.get_session_auth_hash()
+                    verified = constant_time_compare(session_hash, session_auth_hash)
+                if not verified:
+                    if session_hash and any(constant_time_compare(session_hash, fallback)
+                                            for fallback in user.get_session_auth_fallback_hash()):
+                        request.session.cycle_key()
+                        request.session[HASH_SESSION_KEY] = session_auth_hash
+                    else:
+                        request.session.flush()
+                        user = None
+    return user or AnonymousUser()
+
+
+def _lazy_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = get_user(request) if enabled() else _django_get_user(request)
+    return request._cached_user
+
+
+def _django_get_user(request):
+    from django.contrib import auth
+
+    return auth.get_user(request)
+
+
+class CachedUserAuthenticationMiddleware(AuthenticationMiddleware):
+    """django.contrib.auth.middleware.AuthenticationMiddleware with the user's row from the shared cache."""
+
+    def process_request(self, request):
+        super().process_request(request)  # the session check and request.auser (async: Django's own, uncached)
+        request.user = SimpleLazyObject(lambda: _lazy_user(request))
+
+
+def user_cache_invalidate(pk) -> None:
+    """Drop one user's cached row now and when the current transaction commits (see the module's docstring)."""
+    key = _key(pk)
+    cache.set(key, TOMBSTONE, TOMBSTONE_SECONDS)
+    transaction.on_commit(lambda: cache.set(key, TOMBSTONE, TOMBSTONE_SECONDS))
+
+
+def user_cache_clear() -> None:
+    """Invalidate every cached user row: after writes to users that bypass save() (QuerySet.update, raw SQL)."""
+    def bump():
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no generation stored yet (entries read it as 0)
+            if not cache.add(GENERATION_KEY, 1, None):
+                cache.incr(GENERATION_KEY)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="dte.organisations.usercache.saved")
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="dte.organisations.usercache.deleted")
+def _user_changed(sender, instance, **kwargs):
+    user_cache_invalidate(instance.pk)
