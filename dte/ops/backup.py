@@ -11,6 +11,8 @@ Archive (plain tar, streamed; nothing held in memory whole):
 
 Rows are copied as the database stores them, so encrypted fields stay ciphertext and the audit chain's
 HMACs (dte.audit) verify after a restore with the same DTE_AUDIT_KEY; files need the same DTE_DATA_KEY.
+A backup therefore holds no personal data in the clear beyond what the database itself holds in the clear
+(个人信息保护法 第五十一条: 加密等安全技术措施; the archive is written with mode 0600).
 PostgreSQL dumps inside one REPEATABLE READ, READ ONLY transaction (one consistent snapshot while the
 site keeps running); SQLite inside one transaction.
 

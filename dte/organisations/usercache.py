@@ -26,7 +26,11 @@ needs to check the session auth hash (the Redis cache also holds the sessions th
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, _get_user_session_key, get_user_model, load_backend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -45,8 +49,19 @@ TOMBSTONE_SECONDS = 30
 TOMBSTONE = "invalidated"
 
 
+@lru_cache(maxsize=1)
+def _attnames() -> tuple[str, ...]:
+    return tuple(f.attname for f in get_user_model()._meta.concrete_fields)
+
+
+@lru_cache(maxsize=1)
+def _layout() -> str:
+    """The user table's columns, in the key: rows cached before a migration changed them are never read."""
+    return hashlib.sha256(",".join(_attnames()).encode()).hexdigest()[:8]
+
+
 def _key(pk) -> str:
-    return f"auth:user:{pk}"
+    return f"auth:user:{_layout()}:{pk}"
 
 
 def enabled() -> bool:
@@ -58,7 +73,7 @@ def _cacheable(backend) -> bool:
 
 
 def _row_of(user) -> tuple:
-    return tuple(getattr(user, f.attname) for f in user._meta.concrete_fields)
+    return tuple(getattr(user, name) for name in _attnames())
 
 
 def cached_user(backend, user_id):
@@ -72,7 +87,7 @@ def cached_user(backend, user_id):
     found = cache.get_many([GENERATION_KEY, key])
     generation, entry = found.get(GENERATION_KEY, 0), found.get(key)
     if isinstance(entry, tuple) and entry[0] == generation:
-        user = User.from_db(DEFAULT_DB_ALIAS, [f.attname for f in User._meta.concrete_fields], entry[1])
+        user = User.from_db(DEFAULT_DB_ALIAS, _attnames(), entry[1])
     else:
         user = User._default_manager.filter(pk=pk).first()
         if user is None:
@@ -116,14 +131,8 @@ def get_user(request):
 
 def _lazy_user(request):
     if not hasattr(request, "_cached_user"):
-        request._cached_user = get_user(request) if enabled() else _django_get_user(request)
+        request._cached_user = get_user(request) if enabled() else auth.get_user(request)
     return request._cached_user
-
-
-def _django_get_user(request):
-    from django.contrib import auth
-
-    return auth.get_user(request)
 
 
 class CachedUserAuthenticationMiddleware(AuthenticationMiddleware):

@@ -16,15 +16,15 @@ import codecs
 import csv
 import io
 import re
-from datetime import date, datetime
 import tempfile
 import zipfile
 import zlib
+from datetime import date, datetime
 from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.files import File
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from dte.audit.services import audit_record
 from dte.organisations.scoping import can_access

@@ -176,7 +176,7 @@ def api_claims(request, status: ClaimStatus | None = None):
 @router.get("/claims/{claim_id}", response=ClaimDetailOut)
 def api_claim(request, claim_id: int):
     claim = get_scoped_or_404(request.user, Claim.objects.select_related("training_class", "institution"), pk=claim_id)
-    lines = claim.lines.select_related("person").order_by("pk")
+    lines = claim.lines.select_related("person", "explanation").order_by("pk")
     items = [LineOut(id=x.pk, name=x.person.name, id_number=mask_id_number(x.person.id_number), item=x.item, amount_fen=x.amount_fen,
                      payee=x.payee, onward_payee=x.onward_payee, status=x.status, status_label=str(x.get_status_display()),
                      pack=x.pack, pack_version=x.pack_version, reference_date=x.reference_date, reasons=x.reasons,

@@ -8,6 +8,10 @@ PostgreSQL trigger refuses UPDATE/DELETE, migration 0002) and hash-chained (`dte
 
 from __future__ import annotations
 
+import hashlib
+import json
+import marshal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +29,61 @@ class ExplanationField(models.JSONField):
 
     def get_placeholder(self, value, compiler, connection):
         return "%s"
+
+
+def explanation_digest(parameters: list, trace: list) -> str:
+    """The key of one decision's explanation: SHA-256 of its canonical JSON."""
+    canonical = json.dumps({"parameters": parameters, "trace": trace}, sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class ClaimExplanation(models.Model):
+    """The parameters a line's decision used (each with its citation) and the engine's trace, stored
+    once and shared by every line decided identically: a province's lines on the same rules and
+    the same kind of case carry the same few kilobytes, which per line made up most of what a
+    100,000-trainee claim run wrote (issue 10). Keyed by the digest of the content, so it is
+    immutable — a line's explanation cannot change after the fact."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    parameters = ExplanationField(default=list)  # every parameter value used, with citation
+    trace = ExplanationField(default=list)
+
+
+def explanations_store(lines) -> None:
+    """Give every line built with a parameters/trace (ClaimLine(parameters=..., trace=...)) its
+    shared ClaimExplanation, creating the explanations not stored yet. Called by ClaimLine.save,
+    ClaimLineQuerySet.bulk_create and the set-based path's COPY (services/claims_bulk.lines_insert).
+    Lines decided alike are recognised without serialising each trace: by its marshal bytes, and
+    the digest (canonical JSON) is computed once per distinct content."""
+    known: dict[bytes, str] = {}
+    new: dict[str, ClaimExplanation] = {}
+    for line in lines:
+        pending = line.__dict__.pop("_explanation", None)
+        if pending is None:
+            continue
+        parameters, trace = pending
+        try:
+            key = marshal.dumps((parameters, trace))
+        except ValueError:  # not plain data: no shortcut
+            key = None
+        digest = known.get(key) if key is not None else None
+        if digest is None:
+            digest = explanation_digest(parameters, trace)
+            if key is not None:
+                known[key] = digest
+            new.setdefault(digest, ClaimExplanation(digest=digest, parameters=parameters, trace=trace))
+        line.explanation_id = digest
+        line.__dict__["_explanation_value"] = (digest, parameters, trace)  # no query to read it back
+    if new:
+        ClaimExplanation.objects.bulk_create(list(new.values()), ignore_conflicts=True)
+
+
+class ClaimLineQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        explanations_store(objs)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class PersonLock(models.Model):
@@ -174,13 +233,44 @@ class ClaimLine(models.Model):
     pack_version = models.CharField(max_length=40)
     reference_date = models.DateField(_("rules applied as of"))
     facts = ExplanationField(default=dict)
-    parameters = ExplanationField(default=list)  # every parameter value used, with citation
     reasons = ExplanationField(default=list)
-    trace = ExplanationField(default=list)
+    # every parameter value used, with citation, and the engine's trace: shared (ClaimExplanation)
+    explanation = models.ForeignKey(ClaimExplanation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     adjusts = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ClaimLineQuerySet.as_manager()
     access_scope = Scope(**LINE_SCOPE)
+
+    def _explained(self) -> tuple[list, list]:
+        if "_explanation" in self.__dict__:  # set, not stored yet
+            return self.__dict__["_explanation"]
+        stored = self.__dict__.get("_explanation_value")
+        if stored is not None and stored[0] == self.explanation_id:
+            return stored[1], stored[2]
+        return (self.explanation.parameters, self.explanation.trace) if self.explanation_id else ([], [])
+
+    @property
+    def parameters(self) -> list:
+        """Every parameter value the decision used, with its citation."""
+        return self._explained()[0]
+
+    @parameters.setter
+    def parameters(self, value: list) -> None:
+        self.__dict__["_explanation"] = (value, self._explained()[1])
+
+    @property
+    def trace(self) -> list:
+        """The engine's trace of the decision."""
+        return self._explained()[1]
+
+    @trace.setter
+    def trace(self, value: list) -> None:
+        self.__dict__["_explanation"] = (self._explained()[0], value)
+
+    def save(self, *args, **kwargs):
+        explanations_store([self])
+        super().save(*args, **kwargs)
 
     class Meta:
         ordering = ["claim_id", "pk"]

@@ -108,7 +108,7 @@ def _date(text):
 @login_required
 def claim_detail(request, pk: int):
     claim = get_scoped_or_404(request.user, Claim.objects.select_related("training_class__occupation", "institution"), pk=pk)
-    lines = claim.lines.select_related("person").order_by("pk")
+    lines = claim.lines.select_related("person", "explanation").order_by("pk")
     if request.GET.get("format") == "xlsx":
         return xlsx_response(f"claim-{claim.pk}", [_("Line"), _("Name"), _("ID number"), _("Item"), _("Amount (yuan)"), _("Payee"),
                                                    _("Status"), _("Reasons"), _("Pack version")],

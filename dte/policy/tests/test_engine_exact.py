@@ -200,3 +200,23 @@ def test_exact_messages_defaults_and_traces_the_first_mutation_run_left(tmp_path
     with pytest.raises(ParameterError) as error:
         parse_overrides({"rate": {"value": 1, "published": "soon"}})
     assert str(error.value).startswith("parameters.rate: 'soon'")
+
+
+def test_untraced_bindings_are_shared_and_dated_values_are_traced():
+    """Survivors of the 2026-12-04 mutation run on engine.py (after the simulation speed-up)."""
+    s = _set()
+    on, facts_on = date(2025, 6, 1), date(2024, 2, 2)
+    shared = s.bind(on, None, facts_on)
+    assert s.bind(on, None, facts_on) is shared and shared.facts_on == facts_on and shared.on == on
+    assert s.bind(on) is not shared and s.bind(on).facts_on == on and s.bind(on) is s.bind(on)
+    assert s.bind(on, []) is not s.bind(on, [])  # a traced binding is written to: never shared
+    trace = []
+    p = s.bind(on, trace)
+    assert p.dated("rate") == DatedValue(200, date(2025, 1, 1), "B 二") and p.dated("empty") is None
+    assert trace == [
+        {"parameter": "rate", "value": 200, "citation": "B 二", "effective_from": "2025-01-01"},
+        {"parameter": "empty", "value": None, "citation": "", "effective_from": None},
+    ]
+    assert shared.dated("rate").value == 200 and shared.trace is None
+    text = Decision("x", date(2026, 1, 2), True, [], [Reason("R", "理由", "c")]).to_json()
+    assert '\n  "province": "x"' in text and '\n   "' not in text and "理由" in text

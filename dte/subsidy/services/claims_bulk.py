@@ -33,7 +33,7 @@ from dte.policy.services import pack_for_division
 from dte.registry.models import Enrolment, TrainingClass
 
 from .. import facts as facts_module
-from ..models import ACTIVE_STATUSES, Claim, ClaimLine, InstitutionHold
+from ..models import ACTIVE_STATUSES, Claim, ClaimLine, InstitutionHold, explanations_store
 from .claims import (CLAIMABLE_CLASS_STATUSES, HOLD_CITATION, ITEM_OF_KIND, ClaimRefused, _decide, lock_people)
 
 DEFAULT_CHUNK_TRAINEES = 5000
@@ -82,13 +82,14 @@ def _class_refusals(classes: list) -> dict[int, ClaimRefused]:
 
 def lines_insert(lines: list[ClaimLine]) -> None:
     """Insert claim lines without reading their ids back. On PostgreSQL through COPY (the lines'
-    explanations — facts, parameters, reasons, trace — are several kilobytes each, and an INSERT
-    with tens of thousands of bound parameters costs more than computing them); elsewhere
+    facts and reasons are JSON, and an INSERT with tens of thousands of bound parameters costs more
+    than computing them; parameters and trace are shared, ClaimExplanation); elsewhere
     bulk_create. The JSON fields are serialised here; the other fields are plain values psycopg
     adapts itself (checked below, so a new field of another type cannot slip through unconverted)."""
     if connection.vendor != "postgresql":
         ClaimLine.objects.bulk_create(lines, batch_size=INSERT_BATCH)
         return
+    explanations_store(lines)  # parameters and trace: once per distinct decision (ClaimExplanation)
     fields = [f for f in ClaimLine._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(ClaimLine._meta.db_table)

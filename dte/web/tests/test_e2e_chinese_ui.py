@@ -91,8 +91,10 @@ def crawl(page, origin: str, seen_shapes: set[str]) -> list[tuple[str, str]]:
         if urlsplit(here).path.startswith("/login"):
             continue
         hrefs = page.evaluate(LINKS_JS)
-        out.append((urlsplit(here).path + (f"?{urlsplit(here).query}" if urlsplit(here).query else ""),
-                    page.evaluate(TEXT_JS)))
+        text = page.evaluate(TEXT_JS)
+        if response.status >= 500:
+            text += f"\nSERVER_ERROR_{response.status}"  # a server error is a finding too (raw code on purpose)
+        out.append((urlsplit(here).path + (f"?{urlsplit(here).query}" if urlsplit(here).query else ""), text))
         if depth < MAX_DEPTH and response.status == 200:
             for href in hrefs:
                 link = _same_origin(here, href, origin)
