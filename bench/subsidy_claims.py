@@ -11,9 +11,10 @@ PDFs — are not what this measures).
 Timed: the claims of every class — by default the set-based path
 (dte.subsidy.services.claims_bulk.claims_create_for_classes: per chunk of 5,000 trainees one query
 per family of facts, the per-person locks, the province's claim-line history, the pack on the
-training's dates per trainee, lines stored in bulk with parameters and trace, audit per claim);
+training's dates per trainee, lines stored in bulk — their parameters and trace once per distinct
+decision, ClaimExplanation — and one audit event per claim, appended in one statement per chunk);
 `--path per-class` times `claim_create` class by class (the web UI's path). Reports seconds,
-trainees/second and peak RSS, beside two same-run references: one raw SQL pass over the same rows
+trainees/second, the CPU time of this process and peak RSS, beside two same-run references: one raw SQL pass over the same rows
 (attended days and hours, completions, history) and the bare policy engine on the same cases.
 
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_h6 .venv/bin/python bench/subsidy_claims.py --trainees 100000
@@ -146,6 +147,24 @@ def provide_exams(classes):
         for p in people if p in ids}
 
 
+def backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend process, when the server runs
+    on this machine (/proc); None otherwise. Beside the process's own CPU time it tells where the
+    time went under load better than wall time does."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def reference_sql(classes) -> float:
     """Same-run reference 1: one raw SQL pass over the same rows the facts come from — attended
     days and hours per trainee (sessions × attendance), completions and the province history."""
@@ -213,7 +232,8 @@ def main():
 
     gc.collect()
     before_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    started, refused = time.perf_counter(), 0
+    db_cpu_started = backend_cpu()
+    started, cpu_started, refused = time.perf_counter(), time.process_time(), 0
     if args.path == "set":
         result = claims_create_for_classes(classes, by=by, today=date(2025, 4, 20), chunk_trainees=args.chunk)
         refused = len(result.refused)
@@ -223,7 +243,8 @@ def main():
                 claim_create(training_class=k, kind="class", by=by, today=date(2025, 4, 20))
             except ClaimRefused:
                 refused += 1
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    db_cpu = backend_cpu() - db_cpu_started if db_cpu_started is not None else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = ClaimLine.objects.filter(claim__training_class__in=classes)
     counts = dict(lines.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -231,7 +252,8 @@ def main():
     engine_s, engine_n = reference_engine(classes, args.trainees)
     load = os.getloadavg()[0]
     print(f"claims ({args.path} path): {len(classes)} classes, {args.trainees} trainees in {elapsed:.1f}s "
-          f"({args.trainees / elapsed:,.0f} trainees/s); lines by status {counts}; refused claims {refused}")
+          f"({args.trainees / elapsed:,.0f} trainees/s; CPU of this process {cpu:.1f}s, of its database backend "
+          f"{'n/a' if db_cpu is None else f'{db_cpu:.1f}s'}); lines by status {counts}; refused claims {refused}")
     print(f"peak RSS {peak:.0f} MB (before the timed part {before_rss:.0f} MB)")
     print(f"same-run references: raw SQL pass over the same rows {sql_s:.1f}s; bare policy engine on the same "
           f"{engine_n} cases {engine_s:.1f}s ({engine_n / engine_s:,.0f} cases/s); "

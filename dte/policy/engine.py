@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
@@ -233,15 +233,28 @@ class Decision:
             "province": self.province,
             "on": self.on.isoformat(),
             "eligible": self.eligible,
-            "items": [_compact(asdict(item)) for item in self.items],
+            "items": [_compact(_flat(item)) for item in self.items],
             "total_fen": self.total_fen,
-            "reasons": [asdict(reason) for reason in self.reasons],
+            "reasons": [_flat(reason) for reason in self.reasons],
             "reference_dates": {k: v.isoformat() if v else None for k, v in self.reference_dates.items()},
             "trace": self.trace,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _flat(obj) -> dict:
+    """`dataclasses.asdict` for Item and Reason, whose fields are all plain values (str, int, None):
+    the same dict without asdict's recursive deep copy, which cost more than deciding the case
+    (issue 10: 100,000 trainees' claims)."""
+    names = _FIELDS.get(type(obj))
+    if names is None:
+        names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+    return {name: getattr(obj, name) for name in names}
 
 
 def _compact(data: dict) -> dict:

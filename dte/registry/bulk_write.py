@@ -81,17 +81,27 @@ def _copy(model, attnames: list[str], rows: list[tuple], want_ids: bool) -> list
             placed = [(column + 1, position) for column, position in placed]
             sealed = [(column + 1, position, field) for column, position, field in sealed]
             as_json = [(column + 1, position, encoder) for column, position, encoder in as_json]
+        # the encrypted columns sealed a column at a time (crypto.encrypt_many: key and nonces fetched once),
+        # exactly what EncryptedTextField.get_prep_value does per value, without the layers
+        sealed_values = []
+        for column, position, field in sealed:
+            values = [row[position] for row in rows]
+            wanted = [number for number, value in enumerate(values) if value not in (None, "")]
+            tokens = crypto.encrypt_many([str(values[number]) for number in wanted], field.purpose)
+            for number, token in zip(wanted, tokens):
+                values[number] = token
+            sealed_values.append((column, values))
         sql = f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
         with cursor.copy(sql) as copy:
+            write = copy.write_row
             for number, row in enumerate(rows):
                 out = template.copy()
                 if ids is not None:
                     out[0] = ids[number]
                 for column, position in placed:
                     out[column] = row[position]
-                for column, position, field in sealed:  # what EncryptedTextField.get_prep_value does, without the layers
-                    value = row[position]
-                    out[column] = crypto.encrypt(str(value), field.purpose) if value not in (None, "") else value
+                for column, values in sealed_values:
+                    out[column] = values[number]
                 for column, position, encoder in as_json:
                     value = row[position]
                     if value is not None:
@@ -100,5 +110,5 @@ def _copy(model, attnames: list[str], rows: list[tuple], want_ids: bool) -> list
                             texts[key] = json.dumps(value, cls=encoder)
                         value = texts[key]
                     out[column] = value
-                copy.write_row(out)
+                write(out)
     return ids

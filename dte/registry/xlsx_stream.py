@@ -85,7 +85,11 @@ class StreamingXlsx:
             if value is None or value == "":
                 continue  # as openpyxl: an empty text is no cell
             ref = f"{self._letter(column)}{n}"
-            if isinstance(value, bool):
+            if type(value) is str and not ILLEGAL.search(value):  # the common case first (issue 12 item 1)
+                text = escape(value)
+                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            elif isinstance(value, bool):
                 cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
                 cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')

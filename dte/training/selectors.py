@@ -83,9 +83,10 @@ def class_summaries(training_class, enrolments=None, sessions=None, records=None
         if s.makeup_for_id:
             makeups.setdefault(s.makeup_for_id, []).append(s)
     result = []
+    scheduled = sum((Decimal(s.hours) for s in regular), ZERO)  # the same for every trainee
     for e in enrolments:
         summary = TraineeSummary(e, {k: ZERO for k in ("total", "online", "offline", "theory", "practice")},
-                                 sum((Decimal(s.hours) for s in regular), ZERO), len(regular))
+                                 scheduled, len(regular))
         for s in sessions:
             record = records.get((s.pk, e.pk))
             summary.statuses[s.pk] = record.status if record else ""

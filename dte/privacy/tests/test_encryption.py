@@ -97,3 +97,15 @@ def test_masked_unless_entitled_and_every_reveal_is_logged(person):
         with pytest.raises(PermissionDenied):
             personal_data_reveal(user, person, "id_number")
     assert AuditEvent.objects.filter(action="personal_data.reveal").count() == before + 1
+
+
+def test_encrypt_many_seals_each_value_like_encrypt():
+    values = ["11010519900307001X", "13800138000", "", "张三"]
+    tokens = crypto.encrypt_many(values, "phone")
+    assert [crypto.decrypt(t, "phone") for t in tokens] == values
+    assert all(t.startswith(f"{crypto.PREFIX}${crypto.active_kid()}$") for t in tokens)
+    nonces = {t.split("$", 2)[2][:16] for t in tokens}
+    assert len(nonces) == len(values)  # a fresh nonce per value
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt(tokens[0], "id_number")  # the purpose is bound as associated data
+    assert crypto.encrypt_many([], "phone") == []

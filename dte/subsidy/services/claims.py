@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dte.catalogue.selectors import institution_bar_reason
@@ -37,7 +37,12 @@ class ClaimRefused(Exception):
 def lock_people(person_ids) -> None:
     """Take the per-person lock rows (created on first use), always in pk order."""
     ids = sorted(set(person_ids))
-    PersonLock.objects.bulk_create([PersonLock(person_id=i) for i in ids], ignore_conflicts=True)
+    if connection.vendor == "postgresql":  # the same INSERT bulk_create sends, without a model instance per person
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {PersonLock._meta.db_table} (person_id) SELECT unnest(%s::bigint[]) "
+                           "ON CONFLICT DO NOTHING", [ids])
+    else:
+        PersonLock.objects.bulk_create([PersonLock(person_id=i) for i in ids], ignore_conflicts=True)
     list(PersonLock.objects.select_for_update().filter(**facts_module.ids_in("person_id", ids)).order_by("pk").values_list("pk", flat=True))
 
 
