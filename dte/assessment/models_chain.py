@@ -76,6 +76,8 @@ class CertificateReportLine(models.Model):
                          organisation="report__evaluation_institution_id", owner="candidate__declaration__person__user_id")
 
     class Meta:
+        verbose_name = _("certificate report line")
+        verbose_name_plural = _("certificate report lines")
         ordering = ["report_id", "pk"]
         constraints = [models.UniqueConstraint(fields=["report", "candidate"], name="report_line_once")]
 
@@ -106,6 +108,8 @@ class ScoreImport(models.Model):
     access_scope = Scope(division="session__evaluation_institution__division__code", organisation="session__evaluation_institution_id")
 
     class Meta:
+        verbose_name = _("score import")
+        verbose_name_plural = _("score imports")
         ordering = ["-created_at", "-pk"]
 
 

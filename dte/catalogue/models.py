@@ -23,7 +23,7 @@ class Occupation(models.Model):
     name_en = models.CharField(_("English name"), max_length=128, blank=True)
     field = models.CharField(_("field"), max_length=32, blank=True)
     directions = models.JSONField(_("directions"), default=list, blank=True)  # [] = not set
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     # Reference data: everyone reads; province officers fill in what the documents leave unset (directions).
     access_scope = Scope(public=True, public_writers=frozenset({"province_officer"}))
@@ -49,9 +49,9 @@ class InstitutionListing(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         REMOVED = "removed", _("Removed")
 
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="listings")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="listings", verbose_name=_("organisation"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    province = models.ForeignKey("geography.Division", on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey("geography.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
     batch = models.CharField(_("catalogue batch"), max_length=64, blank=True)
     document = models.CharField(_("listing document"), max_length=128, blank=True)
     listed_on = models.DateField(_("listed on"))
@@ -81,26 +81,30 @@ class ListingCoverage(models.Model):
     direction = models.CharField(_("direction"), max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("listing coverage")
+        verbose_name_plural = _("listing coverages")
         constraints = [models.UniqueConstraint(fields=["listing", "occupation", "level", "direction"], name="coverage_unique")]
 
 
 class ListingAdjustment(models.Model):
     """动态调整: every change of a listing's status or coverage, in order, never edited."""
 
-    listing = models.ForeignKey(InstitutionListing, on_delete=models.PROTECT, related_name="adjustments")
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
+    listing = models.ForeignKey(InstitutionListing, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("listing"))
+    action = models.CharField(max_length=32, verbose_name=_("action"))
+    from_status = models.CharField(max_length=12, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=12, blank=True, verbose_name=_("to status"))
     reason = models.CharField(max_length=255, blank=True)
-    document = models.CharField(max_length=128, blank=True)
-    effective_on = models.DateField()
+    document = models.CharField(max_length=128, blank=True, verbose_name=_("document"))
+    effective_on = models.DateField(verbose_name=_("effective on"))
     detail = models.JSONField(default=dict, blank=True)
-    by = models.ForeignKey("organisations.User", null=True, blank=True, on_delete=models.PROTECT)
-    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey("organisations.User", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("by"))
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("at"))
 
     access_scope = Scope(division="listing__organisation__division__code", organisation="listing__organisation_id")
 
     class Meta:
+        verbose_name = _("listing adjustment")
+        verbose_name_plural = _("listing adjustments")
         ordering = ["listing_id", "at", "pk"]
 
 
@@ -111,8 +115,8 @@ class SubsidyStandard(models.Model):
     standard in force on any past date can be reproduced. None = not set (the seeds
     give no figure; an official enters it with its document)."""
 
-    province = models.ForeignKey("geography.Division", on_delete=models.PROTECT, related_name="+")
-    occupation = models.ForeignKey(Occupation, on_delete=models.PROTECT)
+    province = models.ForeignKey("geography.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    occupation = models.ForeignKey(Occupation, on_delete=models.PROTECT, verbose_name=_("occupation"))
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     hours_required = models.PositiveIntegerField(_("required hours"), null=True, blank=True)
     amount_fen = models.BigIntegerField(_("subsidy (fen)"), null=True, blank=True)

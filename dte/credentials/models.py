@@ -29,6 +29,8 @@ class SigningKey(models.Model):
     access_scope = Scope(public=True)
 
     class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -92,6 +94,8 @@ class LevelCertificateCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("level certificate counter")
+        verbose_name_plural = _("level certificate counters")
         constraints = [models.UniqueConstraint(fields=["issuer", "year"], name="one_level_counter_per_issuer_year")]
 
 
@@ -126,4 +130,6 @@ class VerificationLog(models.Model):
     access_scope = Scope()  # platform administrators only
 
     class Meta:
+        verbose_name = _("verification log entry")
+        verbose_name_plural = _("verification log entries")
         ordering = ["-at", "-pk"]

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GeographyConfig(AppConfig):
     name = "dte.geography"
     label = "geography"
+    verbose_name = _("Administrative divisions")

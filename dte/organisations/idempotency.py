@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .scoping import Scope
 from .tokens import api_token_find, bearer_of
@@ -42,6 +43,8 @@ class IdempotencyRecord(models.Model):
     access_scope = Scope(owner="user_id")
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         app_label = "organisations"
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]
 

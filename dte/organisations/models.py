@@ -43,9 +43,9 @@ class ExamCentre(models.Model):
     evaluation_institution = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="exam_centres",
         limit_choices_to={"kind": Organisation.Kind.EVALUATION_INSTITUTION},
-    )
+     verbose_name=_("evaluation institution"))
     name = models.CharField(_("name"), max_length=128)
-    division = models.ForeignKey("geography.Division", on_delete=models.PROTECT)
+    division = models.ForeignKey("geography.Division", on_delete=models.PROTECT, verbose_name=_("division"))
     address = models.CharField(_("address"), max_length=255, blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -60,7 +60,7 @@ class ExamCentre(models.Model):
 
 
 class User(AbstractUser):
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("organisation"))
     role = models.CharField(_("role"), max_length=24, choices=Role.choices, default=Role.TRAINEE)
 
     access_scope = Scope(division="organisation__division__code", organisation="organisation_id", owner="id")

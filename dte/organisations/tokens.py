@@ -61,6 +61,8 @@ class ApiToken(models.Model):
     access_scope = Scope(division="user__organisation__division__code", organisation="user__organisation_id", owner="user_id")
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         app_label = "organisations"
         ordering = ["-created_at", "-pk"]
 

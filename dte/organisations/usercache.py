@@ -16,7 +16,8 @@ next request in every worker:
 - `user_cache_clear()` bumps a generation number that every entry carries (one Redis round trip reads the
   generation and the entry together): for writes that bypass save(), i.e. QuerySet.update()/bulk_update()
   or raw SQL on the user table — call it after them (the platform has none outside migrations);
-- entries expire after ENTRY_SECONDS in any case.
+- entries expire after ENTRY_SECONDS in any case; the key names the user table's columns, so rows cached
+  before a migration changed them are never read.
 
 Only with a cache shared by every worker (settings.DTE_USER_CACHE, on when REDIS_URL is set): a
 per-process memory cache would keep a deactivated user signed in in the other workers. The cached row is
@@ -92,10 +93,8 @@ def cached_user(backend, user_id):
         user = User._default_manager.filter(pk=pk).first()
         if user is None:
             return None
-        if entry is None:
+        if entry is None:  # never over a tombstone, nor over an older generation's entry (it expires)
             cache.add(key, (generation, _row_of(user)), ENTRY_SECONDS)
-        elif entry != TOMBSTONE:  # an entry of an older generation: ours carries the generation read before the row
-            cache.set(key, (generation, _row_of(user)), ENTRY_SECONDS)
     return user if backend.user_can_authenticate(user) else None
 
 

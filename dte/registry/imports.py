@@ -170,9 +170,11 @@ def _parse(result: RowResult, today: date, divisions: set[str]) -> None:
 def _check_fields(values: list, data: dict, errors: list[str]) -> None:
     """Every column against its model field, so the commit never meets a raw database error (issue 8
     finding 7): no control characters (NUL cannot be stored by PostgreSQL), text within max_length."""
-    for label, value in zip(HEADERS, values):
-        if isinstance(value, str) and CONTROL.search(value):
-            errors.append(f"{label}含有不可见的控制字符")
+    texts = [value for value in values if isinstance(value, str)]
+    if texts and CONTROL.search("".join(texts)):  # one search for the whole row, the labels only when needed
+        for label, value in zip(HEADERS, values):
+            if isinstance(value, str) and CONTROL.search(value):
+                errors.append(f"{label}含有不可见的控制字符")
     for key, label, limit in LIMITS:
         if isinstance(data.get(key), str) and len(data[key]) > limit:
             errors.append(f"{label}超过 {limit} 个字符")
@@ -378,6 +380,7 @@ def kept_rows(handle, eligibility: rules.RosterEligibility | None) -> Iterator[R
         }, parsed_ok=True)
 
 
+@_gc_paused()
 def roster_validate(roster: RosterImport, *, today: date | None = None, progress=None) -> RosterImport:
     """Validate the uploaded file; write the same sheet back with an error column, and keep the parsed
     rows for the commit. Every failure ends the import as failed with a message (issue 8 finding 7),
@@ -421,6 +424,7 @@ def roster_validate(roster: RosterImport, *, today: date | None = None, progress
     return roster
 
 
+@_gc_paused()
 def roster_commit(roster: RosterImport, *, user=None, today: date | None = None, progress=None) -> RosterImport:
     """Import the rows that are valid now (re-checked), in batches, inside one transaction:
     a failure anywhere (quota, capacity, database) leaves the registry as it was.

@@ -53,7 +53,7 @@ class Person(models.Model):
     full_time = models.BooleanField(_("full-time study"), null=True, blank=True)
     registered_by = models.ForeignKey(
         "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="registered_people"
-    )
+    , verbose_name=_("registered by"))
     user = models.OneToOneField("organisations.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,7 +113,7 @@ class TrainingClass(models.Model):
         COMPLETED = "completed", _("Completed")
         CLOSED = "closed", _("Closed")
 
-    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="classes")
+    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="classes", verbose_name=_("institution"))
     occupation = models.ForeignKey("catalogue.Occupation", on_delete=models.PROTECT)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     direction = models.CharField(_("direction"), max_length=64, blank=True)

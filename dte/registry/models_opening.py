@@ -16,7 +16,7 @@ class ClassApplication(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    training_class = models.OneToOneField("registry.TrainingClass", on_delete=models.PROTECT, related_name="application")
+    training_class = models.OneToOneField("registry.TrainingClass", on_delete=models.PROTECT, related_name="application", verbose_name=_("training class"))
     filing = models.ForeignKey("registry.TrainingPlanFiling", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     schedule_summary = models.TextField(_("schedule summary"))
     teachers = models.JSONField(_("teachers"), default=list, blank=True)
@@ -52,11 +52,11 @@ class ClassApplication(models.Model):
 class Commitment(models.Model):
     """告知承诺: the exact text a trainee signed, its SHA-256, time and IP."""
 
-    enrolment = models.OneToOneField("registry.Enrolment", on_delete=models.PROTECT, related_name="commitment")
+    enrolment = models.OneToOneField("registry.Enrolment", on_delete=models.PROTECT, related_name="commitment", verbose_name=_("enrolment"))
     text = models.TextField()
-    text_sha256 = models.CharField(max_length=64)
-    signed_at = models.DateTimeField()
-    ip = models.CharField(max_length=45, blank=True)
+    text_sha256 = models.CharField(max_length=64, verbose_name=_("text sha256"))
+    signed_at = models.DateTimeField(verbose_name=_("signed at"))
+    ip = models.CharField(max_length=45, blank=True, verbose_name=_("ip"))
     signed_by = models.ForeignKey("organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     access_scope = Scope(
@@ -80,17 +80,17 @@ class RosterImport(models.Model):
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Failed")
 
-    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="roster_imports")
+    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="roster_imports", verbose_name=_("institution"))
     training_class = models.ForeignKey(
         "registry.TrainingClass", null=True, blank=True, on_delete=models.PROTECT, related_name="roster_imports"
     )
     source = models.FileField(upload_to="registry/imports/%Y/%m/")
-    source_name = models.CharField(max_length=255)
+    source_name = models.CharField(max_length=255, verbose_name=_("source name"))
     result_file = models.FileField(upload_to="registry/imports/%Y/%m/", blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALIDATING)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_valid = models.PositiveIntegerField(default=0)
-    rows_error = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALIDATING, verbose_name=_("status"))
+    rows_total = models.PositiveIntegerField(default=0, verbose_name=_("rows total"))
+    rows_valid = models.PositiveIntegerField(default=0, verbose_name=_("rows valid"))
+    rows_error = models.PositiveIntegerField(default=0, verbose_name=_("rows error"))
     rows_existing = models.PositiveIntegerField(default=0)
     people_created = models.PositiveIntegerField(default=0)
     enrolments_created = models.PositiveIntegerField(default=0)

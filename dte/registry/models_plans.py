@@ -31,9 +31,9 @@ class AnnualPlan(models.Model):
 class PlanQuota(models.Model):
     """Places one institution may fill for one occupation in one annual plan."""
 
-    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="quotas")
-    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="quotas")
-    occupation = models.ForeignKey("catalogue.Occupation", on_delete=models.PROTECT)
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("plan"))
+    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="quotas", verbose_name=_("institution"))
+    occupation = models.ForeignKey("catalogue.Occupation", on_delete=models.PROTECT, verbose_name=_("occupation"))
     places = models.PositiveIntegerField(_("places"))
     enrolled = models.PositiveIntegerField(_("enrolled"), default=0)
 
@@ -66,12 +66,12 @@ class TrainingPlanFiling(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         RETURNED = "returned", _("Returned for changes")
 
-    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="plan_filings")
+    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="plan_filings", verbose_name=_("institution"))
     province = models.ForeignKey("geography.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
     prefecture = models.ForeignKey(
         "geography.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("prefecture")
     )
-    occupation = models.ForeignKey("catalogue.Occupation", on_delete=models.PROTECT)
+    occupation = models.ForeignKey("catalogue.Occupation", on_delete=models.PROTECT, verbose_name=_("occupation"))
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     direction = models.CharField(_("direction"), max_length=64, blank=True)
     hours_online_theory = models.PositiveIntegerField(_("online theory hours"), default=0)
@@ -116,14 +116,14 @@ class TrainingPlanFiling(models.Model):
 class Announcement(models.Model):
     """A class's public enrolment announcement (培训公告，公开面向社会招生)."""
 
-    training_class = models.ForeignKey("registry.TrainingClass", on_delete=models.PROTECT, related_name="announcements")
+    training_class = models.ForeignKey("registry.TrainingClass", on_delete=models.PROTECT, related_name="announcements", verbose_name=_("training class"))
     text = models.TextField(_("announcement text"))
     fee_fen = models.PositiveIntegerField(_("fee (fen)"), default=0)
     fee_standard = models.CharField(_("approved fee standard"), max_length=128, blank=True)
     venue = models.CharField(_("venue"), max_length=255)
     online_share_bp = models.PositiveIntegerField(_("online share (basis points)"), default=0)
     published = models.BooleanField(_("published"), default=False)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     access_scope = Scope(division="training_class__division__code", organisation="training_class__institution_id")

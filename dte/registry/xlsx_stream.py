@@ -81,10 +81,13 @@ class StreamingXlsx:
         self.number += 1
         n = self.number
         cells = []
+        if len(self.letters) < len(row):
+            self._letter(len(row) - 1)
+        letters = self.letters
         for column, value in enumerate(row):
             if value is None or value == "":
                 continue  # as openpyxl: an empty text is no cell
-            ref = f"{self._letter(column)}{n}"
+            ref = f"{letters[column]}{n}"
             if type(value) is str and not ILLEGAL.search(value):  # the common case first (issue 12 item 1)
                 text = escape(value)
                 space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportingConfig(AppConfig):
     name = "dte.reporting"
     label = "reporting"
-    verbose_name = "Statistics and reporting"
+    verbose_name = _("Statistics and reporting")

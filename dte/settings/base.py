@@ -51,10 +51,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
-    "axes",  # login lockout (issue 8 finding 4; settings below)
+    "dte.web.thirdparty.AxesConfig",  # login lockout (issue 8 finding 4; settings below); Chinese admin names
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "dte.web.thirdparty.OtpTotpConfig",  # django_otp.plugins.otp_totp with Chinese admin names (issue 13 item 12)
+    "dte.web.thirdparty.OtpStaticConfig",  # django_otp.plugins.otp_static, likewise
     *DTE_APPS,
 ]
 

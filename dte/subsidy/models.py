@@ -49,6 +49,10 @@ class ClaimExplanation(models.Model):
     parameters = ExplanationField(default=list)  # every parameter value used, with citation
     trace = ExplanationField(default=list)
 
+    class Meta:
+        verbose_name = _("claim explanation")
+        verbose_name_plural = _("claim explanations")
+
 
 def explanations_store(lines) -> None:
     """Give every line built with a parameters/trace (ClaimLine(parameters=..., trace=...)) its
@@ -92,6 +96,10 @@ class PersonLock(models.Model):
 
     person = models.OneToOneField("registry.Person", on_delete=models.PROTECT, primary_key=True, related_name="+")
 
+    class Meta:
+        verbose_name = _("person lock")
+        verbose_name_plural = _("person locks")
+
 
 class Budget(models.Model):
     """The subsidy budget of one province for one year (津人社办发〔2022〕94号 五(一): 年度补贴资金预算)."""
@@ -104,6 +112,8 @@ class Budget(models.Model):
     access_scope = Scope(division="province__code")
 
     class Meta:
+        verbose_name = _("subsidy budget")
+        verbose_name_plural = _("subsidy budgets")
         ordering = ["province_id", "-year"]
         constraints = [models.UniqueConstraint(fields=["province", "year"], name="subsidy_budget_once_per_year"),
                        models.CheckConstraint(condition=Q(amount_fen__gte=0), name="subsidy_budget_not_negative")]
@@ -119,6 +129,10 @@ class InstitutionHold(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
 
     access_scope = Scope(division="institution__division__code", organisation="institution_id")
+
+    class Meta:
+        verbose_name = _("institution hold")
+        verbose_name_plural = _("institution holds")
 
 
 def employment_evidence_path(instance, filename):
@@ -152,6 +166,8 @@ class EmploymentRecord(models.Model):
                          organisation="enrolment__training_class__institution_id", owner="enrolment__person__user_id")
 
     class Meta:
+        verbose_name = _("employment record")
+        verbose_name_plural = _("employment records")
         ordering = ["enrolment_id", "-pk"]
 
 
@@ -193,6 +209,8 @@ class Claim(models.Model):
     access_scope = Scope(**CLASS_SCOPE)
 
     class Meta:
+        verbose_name = _("subsidy claim")
+        verbose_name_plural = _("subsidy claims")
         ordering = ["-pk"]
         constraints = [models.UniqueConstraint(fields=["training_class", "kind", "stage"], condition=~Q(status="rejected"),
                                                name="subsidy_claim_once_per_class_kind_stage")]
@@ -273,6 +291,8 @@ class ClaimLine(models.Model):
         super().save(*args, **kwargs)
 
     class Meta:
+        verbose_name = _("subsidy claim line")
+        verbose_name_plural = _("subsidy claim lines")
         ordering = ["claim_id", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=0), name="subsidy_line_amount_not_negative")]
         indexes = [models.Index(fields=["person", "status"])]
@@ -302,6 +322,10 @@ class Objection(models.Model):
 
     access_scope = Scope(division="line__claim__training_class__division__code")
 
+    class Meta:
+        verbose_name = _("publicity objection")
+        verbose_name_plural = _("publicity objections")
+
 
 class PaymentBatch(models.Model):
     class Status(models.TextChoices):
@@ -323,6 +347,8 @@ class PaymentBatch(models.Model):
     access_scope = Scope(division="province__code")
 
     class Meta:
+        verbose_name = _("payment batch")
+        verbose_name_plural = _("payment batches")
         ordering = ["-pk"]
 
 
@@ -343,6 +369,8 @@ class PaymentItem(models.Model):
     access_scope = Scope(division="batch__province__code")
 
     class Meta:
+        verbose_name = _("payment item")
+        verbose_name_plural = _("payment items")
         ordering = ["batch_id", "pk"]
         constraints = [
             # A line is in at most one live (pending or paid) payment: the database refuses a second.
@@ -362,6 +390,8 @@ class BankResultImport(models.Model):
     access_scope = Scope(division="batch__province__code")
 
     class Meta:
+        verbose_name = _("bank result import")
+        verbose_name_plural = _("bank result imports")
         constraints = [models.UniqueConstraint(fields=["batch", "sha256"], condition=Q(applied=True), name="subsidy_result_applied_once")]
 
 
@@ -382,6 +412,10 @@ class OnwardPayment(models.Model):
 
     access_scope = Scope(division="line__claim__training_class__division__code", organisation="line__claim__institution_id",
                          owner="line__person__user_id")
+
+    class Meta:
+        verbose_name = _("onward payment")
+        verbose_name_plural = _("onward payments")
 
 
 class Recovery(models.Model):
@@ -405,6 +439,8 @@ class Recovery(models.Model):
     access_scope = Scope(division="line__claim__training_class__division__code", organisation="line__claim__institution_id")
 
     class Meta:
+        verbose_name = _("subsidy recovery")
+        verbose_name_plural = _("subsidy recoveries")
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="subsidy_recovery_positive")]
 
 
@@ -426,6 +462,8 @@ class LedgerTransaction(models.Model):
     access_scope = Scope(division="province__code")
 
     class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
         ordering = ["pk"]
 
 
@@ -439,6 +477,8 @@ class LedgerEntry(models.Model):
     access_scope = Scope(division="transaction__province__code")
 
     class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         ordering = ["transaction_id", "pk"]
 
 
@@ -446,3 +486,7 @@ class LedgerHead(models.Model):
     """The single row locked while posting, holding the hash of the latest transaction."""
 
     hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("ledger head")
+        verbose_name_plural = _("ledger heads")

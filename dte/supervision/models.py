@@ -81,6 +81,8 @@ class ComplaintReply(models.Model):
     access_scope = Scope(division="complaint__division__code")
 
     class Meta:
+        verbose_name = _("complaint reply")
+        verbose_name_plural = _("complaint replies")
         ordering = ["at", "pk"]
 
 
@@ -173,6 +175,8 @@ class Finding(models.Model):
     access_scope = Scope(division="inspection__division__code", organisation="inspection__institution_id")
 
     class Meta:
+        verbose_name = _("inspection finding")
+        verbose_name_plural = _("inspection findings")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:  # shown in choosers (a sanction's finding): words, not "Finding object (1)"
@@ -192,6 +196,8 @@ class FollowUp(models.Model):
     access_scope = Scope(division="inspection__division__code", organisation="inspection__institution_id")
 
     class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "pk"]
 
 
@@ -218,6 +224,8 @@ class Sanction(models.Model):
     access_scope = Scope(division="institution__division__code", organisation="institution_id")
 
     class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
         ordering = ["-effective_on", "-pk"]
 
 
@@ -240,6 +248,10 @@ class SignalReview(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     access_scope = Scope(division="division__code")
+
+    class Meta:
+        verbose_name = _("risk signal review")
+        verbose_name_plural = _("risk signal reviews")
 
 
 class Notification(models.Model):
@@ -264,6 +276,8 @@ class Notification(models.Model):
     access_scope = Scope(owner="user_id")
 
     class Meta:
+        verbose_name = _("supervision notification")
+        verbose_name_plural = _("supervision notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["user", "event"], name="notification_once_per_event")]
 
@@ -298,5 +312,7 @@ class InstitutionEvaluation(models.Model):
     access_scope = Scope(division="institution__division__code", organisation=("institution_id", "evaluator_id"))
 
     class Meta:
+        verbose_name = _("institution evaluation")
+        verbose_name_plural = _("institution evaluations")
         ordering = ["-year", "institution__name"]
         constraints = [models.UniqueConstraint(fields=["year", "institution"], name="one_evaluation_per_institution_year")]

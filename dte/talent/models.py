@@ -44,6 +44,10 @@ class TalentProfile(models.Model):
 
     access_scope = Scope(**PERSON_SCOPE)
 
+    class Meta:
+        verbose_name = _("talent profile")
+        verbose_name_plural = _("talent profiles")
+
 
 class ContinuingEducationRecord(models.Model):
     """Training hours registered as the year's continuing-education 专业课 hours, one per enrolment."""
@@ -74,6 +78,8 @@ class ContinuingEducationRecord(models.Model):
     )
 
     class Meta:
+        verbose_name = _("continuing education record")
+        verbose_name_plural = _("continuing education records")
         ordering = ["-year", "pk"]
         indexes = [models.Index(fields=["person", "year"])]
 
@@ -109,6 +115,8 @@ class TalentEntry(models.Model):
     access_scope = Scope(**PERSON_SCOPE)
 
     class Meta:
+        verbose_name = _("talent pool entry")
+        verbose_name_plural = _("talent pool entries")
         ordering = ["-awarded_on", "-pk"]
 
 
@@ -145,5 +153,7 @@ class TitleRecognition(models.Model):
     access_scope = Scope(**PERSON_SCOPE)
 
     class Meta:
+        verbose_name = _("title recognition")
+        verbose_name_plural = _("title recognitions")
         ordering = ["-recognised_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["certificate", "kind"], name="one_title_recognition_per_certificate_kind")]

@@ -24,7 +24,7 @@ def _new_secret() -> str:
 class Venue(models.Model):
     """An offline training site with its geofence (电子围栏, 津人社办发〔2022〕94号 四(三))."""
 
-    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="venues")
+    institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="venues", verbose_name=_("institution"))
     name = models.CharField(_("name"), max_length=128)
     address = models.CharField(_("address"), max_length=255, blank=True)
     division = models.ForeignKey("geography.Division", on_delete=models.PROTECT, verbose_name=_("division"))
@@ -59,7 +59,7 @@ class Session(models.Model):
         THEORY = "theory", _("Theory")
         PRACTICE = "practice", _("Practice")
 
-    training_class = models.ForeignKey("registry.TrainingClass", on_delete=models.PROTECT, related_name="sessions")
+    training_class = models.ForeignKey("registry.TrainingClass", on_delete=models.PROTECT, related_name="sessions", verbose_name=_("training class"))
     title = models.CharField(_("title"), max_length=128)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -103,6 +103,10 @@ class ClassSchedule(models.Model):
 
     access_scope = Scope(**CLASS_SCOPE)
 
+    class Meta:
+        verbose_name = _("class schedule")
+        verbose_name_plural = _("class schedules")
+
 
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Present")
@@ -141,6 +145,8 @@ class Attendance(models.Model):
     access_scope = Scope(**SESSION_SCOPE, owner="enrolment__person__user_id")
 
     class Meta:
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
         ordering = ["session_id", "enrolment_id"]
         constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once_per_session")]
         indexes = [models.Index(fields=["session", "device_id"]), models.Index(fields=["session", "ip"])]
@@ -153,11 +159,11 @@ class CheckInAttempt(models.Model):
         CHECK_IN = "in", _("Check-in")
         CHECK_OUT = "out", _("Check-out")
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attempts")
-    enrolment = models.ForeignKey("registry.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("session"))
+    enrolment = models.ForeignKey("registry.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("enrolment"))
     user = models.ForeignKey("organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=3, choices=Action.choices, default=Action.CHECK_IN)
-    at = models.DateTimeField()
+    at = models.DateTimeField(verbose_name=_("at"))
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     accuracy_m = models.FloatField(null=True, blank=True)
@@ -165,12 +171,14 @@ class CheckInAttempt(models.Model):
     device_id = models.CharField(max_length=128, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     code = models.CharField(max_length=16, blank=True)
-    accepted = models.BooleanField()
-    reason = models.CharField(max_length=255, blank=True)
+    accepted = models.BooleanField(verbose_name=_("accepted"))
+    reason = models.CharField(max_length=255, blank=True, verbose_name=_("reason"))
 
     access_scope = Scope(**SESSION_SCOPE, owner="user_id")
 
     class Meta:
+        verbose_name = _("check-in attempt")
+        verbose_name_plural = _("check-in attempts")
         ordering = ["-at", "-pk"]
 
 
@@ -181,15 +189,17 @@ class AttendanceFlag(models.Model):
         SHARED_DEVICE = "shared_device", _("Same device for several trainees")
         SHARED_IP = "shared_ip", _("Same IP address for several trainees")
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="flags")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    value = models.CharField(max_length=128)
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved = models.BooleanField(default=False)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="flags", verbose_name=_("session"))
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    value = models.CharField(max_length=128, verbose_name=_("value"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    resolved = models.BooleanField(default=False, verbose_name=_("resolved"))
 
     access_scope = Scope(**SESSION_SCOPE)
 
     class Meta:
+        verbose_name = _("attendance flag")
+        verbose_name_plural = _("attendance flags")
         constraints = [models.UniqueConstraint(fields=["session", "kind", "value"], name="flag_once_per_value")]
 
 
@@ -207,6 +217,8 @@ class CheckInCount(models.Model):
     access_scope = Scope(**SESSION_SCOPE)
 
     class Meta:
+        verbose_name = _("check-in count")
+        verbose_name_plural = _("check-in counts")
         constraints = [models.UniqueConstraint(fields=["session", "kind", "value"], name="checkin_count_once_per_value")]
 
 
@@ -218,6 +230,10 @@ class Excuse(models.Model):
     granted_at = models.DateTimeField(auto_now_add=True)
 
     access_scope = Scope(**SESSION_SCOPE, owner="enrolment__person__user_id")
+
+    class Meta:
+        verbose_name = _("absence excuse")
+        verbose_name_plural = _("absence excuses")
 
 
 class AttendanceCorrection(models.Model):
@@ -234,6 +250,8 @@ class AttendanceCorrection(models.Model):
                          organisation="attendance__session__training_class__institution_id")
 
     class Meta:
+        verbose_name = _("attendance correction")
+        verbose_name_plural = _("attendance corrections")
         ordering = ["-at"]
 
 
@@ -259,6 +277,10 @@ class SessionEvidence(models.Model):
 
     access_scope = Scope(**SESSION_SCOPE)
 
+    class Meta:
+        verbose_name = _("session evidence")
+        verbose_name_plural = _("session evidence items")
+
 
 class CompletionAssessment(models.Model):
     """结业考核 result for one trainee."""
@@ -275,6 +297,10 @@ class CompletionAssessment(models.Model):
     def passed(self) -> bool:
         return self.score >= self.pass_mark
 
+    class Meta:
+        verbose_name = _("completion assessment")
+        verbose_name_plural = _("completion assessments")
+
 
 class CompletionDecision(models.Model):
     enrolment = models.OneToOneField("registry.Enrolment", on_delete=models.PROTECT, related_name="completion_decision")
@@ -285,6 +311,10 @@ class CompletionDecision(models.Model):
     decided_by = models.ForeignKey("organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     access_scope = Scope(**ENROLMENT_SCOPE)
+
+    class Meta:
+        verbose_name = _("completion decision")
+        verbose_name_plural = _("completion decisions")
 
 
 class CertificateSettings(models.Model):
@@ -303,6 +333,10 @@ class CertificateSettings(models.Model):
 
     access_scope = Scope(division="institution__division__code", organisation="institution_id")
 
+    class Meta:
+        verbose_name = _("certificate settings")
+        verbose_name_plural = _("certificate settings records")
+
 
 class CertificateCounter(models.Model):
     institution = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -310,6 +344,8 @@ class CertificateCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("certificate counter")
+        verbose_name_plural = _("certificate counters")
         constraints = [models.UniqueConstraint(fields=["institution", "year"], name="certificate_counter_unique")]
 
 
@@ -323,16 +359,16 @@ class TrainingCertificate(models.Model):
         REVOKED = "revoked", _("Revoked")
 
     number = models.CharField(_("certificate number"), max_length=40, unique=True)
-    enrolment = models.ForeignKey("registry.Enrolment", on_delete=models.PROTECT, related_name="training_certificates")
+    enrolment = models.ForeignKey("registry.Enrolment", on_delete=models.PROTECT, related_name="training_certificates", verbose_name=_("enrolment"))
     snapshot = models.JSONField()
     snapshot_sha256 = models.CharField(max_length=64)
     pdf = models.FileField(upload_to=certificate_path, max_length=255)
     pdf_sha256 = models.CharField(max_length=64, db_index=True)
     # Random token for the QR code and the public verification (dte.credentials): numbers are sequential.
     verify_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
-    issued_on = models.DateField()
+    issued_on = models.DateField(verbose_name=_("issued on"))
     issued_by = models.ForeignKey("organisations.User", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.VALID)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.VALID, verbose_name=_("status"))
     revoked_reason = models.CharField(max_length=255, blank=True)
     revoked_by = models.ForeignKey("organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -340,6 +376,8 @@ class TrainingCertificate(models.Model):
     access_scope = Scope(**ENROLMENT_SCOPE)
 
     class Meta:
+        verbose_name = _("training certificate")
+        verbose_name_plural = _("training certificates")
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["enrolment"], condition=models.Q(status="valid"),
                                                name="one_valid_certificate_per_enrolment")]
@@ -348,15 +386,17 @@ class TrainingCertificate(models.Model):
 class TrainingReport(models.Model):
     """The report of trainee list and training situation to the province within 30 days of completion."""
 
-    training_class = models.ForeignKey("registry.TrainingClass", on_delete=models.PROTECT, related_name="training_reports")
-    submitted_at = models.DateTimeField()
+    training_class = models.ForeignKey("registry.TrainingClass", on_delete=models.PROTECT, related_name="training_reports", verbose_name=_("training class"))
+    submitted_at = models.DateTimeField(verbose_name=_("submitted at"))
     submitted_by = models.ForeignKey("organisations.User", on_delete=models.PROTECT, related_name="+")
-    deadline = models.DateField(null=True, blank=True)
+    deadline = models.DateField(null=True, blank=True, verbose_name=_("deadline"))
     citation = models.CharField(max_length=255, blank=True)
     rows = models.JSONField(default=list)
-    on_time = models.BooleanField(default=True)
+    on_time = models.BooleanField(default=True, verbose_name=_("on time"))
 
     access_scope = Scope(**CLASS_SCOPE)
 
     class Meta:
+        verbose_name = _("training report")
+        verbose_name_plural = _("training reports")
         ordering = ["-submitted_at"]

@@ -15,7 +15,7 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     notice = models.CharField(_("State Council notice"), max_length=128, blank=True)
-    entered_at = models.DateTimeField(auto_now=True)
+    entered_at = models.DateTimeField(auto_now=True, verbose_name=_("entered at"))
 
     class Meta:
         ordering = ["-year"]

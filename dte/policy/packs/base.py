@@ -100,10 +100,10 @@ class PolicyPack:
                 else:
                     reasons.extend(result)
         items: list[Item] = []
-        refused = blocked = False  # a plain loop: cheaper than two any() scans a case
+        eligible, blocked = True, False  # a plain loop: cheaper than two any() scans a case
         for reason in reasons:
             if reason.effect == "refuse":
-                refused = blocked = True
+                eligible, blocked = False, True
             elif reason.effect == "pending":
                 blocked = True
         if not blocked and self.subsidy_rule is not None:
@@ -111,8 +111,8 @@ class PolicyPack:
             for reason in more:
                 reasons.append(reason)
                 if reason.effect == "refuse":
-                    refused = True
-        return not refused, [] if refused else items, reasons
+                    eligible = False
+        return eligible, items if eligible else [], reasons
 
     def _not_in_force(self, parameter_set: ParameterSet, on: date) -> Reason:
         """Before the province's document took effect none of its rules apply."""

@@ -133,10 +133,9 @@ def level_certificate(case: Case, p: BoundParameters):
         # result (which only decides the certificate) does not refuse it either.
         return None
     course = case.course
-    failed = ()  # most cases carry no exam result: no list to build
-    if course.theory_passed is False or course.ability_passed is False:
+    # most cases carry no exam result: the failed exams are listed only when there is one
+    if (course.theory_passed is False or course.ability_passed is False) and p.get("both_exams_must_pass"):
         failed = [name for name, passed in (("理论知识考试", course.theory_passed), ("专业能力考核", course.ability_passed)) if passed is False]
-    if failed and p.get("both_exams_must_pass"):
         return Reason("EXAM_NOT_PASSED", f"{'、'.join(failed)}未合格；两项均合格方可取得专业技术等级证书。", p.citation("both_exams_must_pass"))
     if course.level_certificate is None:
         return Reason("LEVEL_CERTIFICATE_MISSING", "未取得专业技术等级证书。", p.citation("level_certificate_required"))

@@ -24,6 +24,7 @@ def both(province, **changes):
     decision = pack.quote(case)
     eligible, items, reasons = pack.outcome(case)
     assert (eligible, items, reasons) == (decision.eligible, decision.items, decision.reasons)
+    assert decision.province == province
     return decision
 
 
@@ -189,3 +190,12 @@ def test_decide_effects():
     assert (d.eligible, d.items, [r.code for r in d.reasons]) == (True, [PAID], ["I", "P", "D"])
     d = _decide([lambda c, p: reduce_], None)
     assert (d.eligible, d.items, [r.code for r in d.reasons]) == (True, [], ["D"])
+
+
+def test_online_cap_needs_a_total_even_where_a_cap_is_set():
+    p = get_pack("tianjin").parameters.bind(date(2026, 3, 1), None)
+    assert p.get("online_cap_bp") is not None
+    for total in (None, 0):
+        assert common.online_hours_cap(Case(Trainee("employee"), Course("2-02-10-11", "junior", hours_total=total, hours_online=10)), p) is None
+    over = common.online_hours_cap(Case(Trainee("employee"), Course("2-02-10-11", "junior", hours_total=10, hours_online=10)), p)
+    assert over.code == "ONLINE_HOURS_OVER_CAP" and over.message.startswith("线上培训 10 学时，占总学时 10 的 100.0%")

@@ -1,0 +1,65 @@
+"""The two-step-verification device admins of django-otp, with Chinese column and filter names
+(issue 13 item 12: "English headers in the admin"). django-otp's fields carry English names outside
+gettext ("last used at"); changing the fields would change the package's migration state, so the
+columns and filters here carry their own translated titles instead. Loaded after django-otp's admin
+modules (dte.web follows them in INSTALLED_APPS)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def _titled(filter_class, title):
+    class Titled(filter_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
+
+
+class _ChineseDeviceColumns:
+    list_display = ["device_user", "device_name", "device_created_at", "device_last_used_at", "device_confirmed"]
+    list_filter = [
+        ("created_at", _titled(admin.DateFieldListFilter, _("created at"))),
+        ("last_used_at", _titled(admin.DateFieldListFilter, _("last used at"))),
+        ("confirmed", _titled(admin.BooleanFieldListFilter, _("confirmed"))),
+    ]
+    search_help_text = _("Search by username")
+
+    @admin.display(description=_("user"), ordering="user")
+    def device_user(self, device):
+        return device.user
+
+    @admin.display(description=_("device name"), ordering="name")
+    def device_name(self, device):
+        return device.name
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def device_created_at(self, device):
+        return device.created_at
+
+    @admin.display(description=_("last used at"), ordering="last_used_at")
+    def device_last_used_at(self, device):
+        return device.last_used_at
+
+    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed")
+    def device_confirmed(self, device):
+        return device.confirmed
+
+
+class ChineseTOTPDeviceAdmin(_ChineseDeviceColumns, TOTPDeviceAdmin):
+    pass
+
+
+class ChineseStaticDeviceAdmin(_ChineseDeviceColumns, StaticDeviceAdmin):
+    pass
+
+
+for _model, _admin_class in ((TOTPDevice, ChineseTOTPDeviceAdmin), (StaticDevice, ChineseStaticDeviceAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin_class)
