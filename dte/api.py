@@ -18,6 +18,7 @@ from importlib import import_module, util
 from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.operation import PathView
 
@@ -54,8 +55,8 @@ class PlatformAPI(NinjaAPI):
             if request.method not in WRITE_METHODS or key is None:
                 return _run_atomically(view, request, *args, **kwargs)
             if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-                return self._error(request, 400, f"{HEADER} 须为 1–{MAX_KEY_LENGTH} 个可打印字符 / must be 1–{MAX_KEY_LENGTH} "
-                                   "printable characters", HEADER)
+                return self._error(request, 400, _("%(header)s must be 1–%(max)s printable characters")
+                                   % {"header": HEADER, "max": MAX_KEY_LENGTH}, HEADER)
             user = caller_of(request)
             if user is None:  # anonymous: authentication refuses it
                 return _run_atomically(view, request, *args, **kwargs)
@@ -63,11 +64,10 @@ class PlatformAPI(NinjaAPI):
             claim, existing = idempotency_claim(user, key, fingerprint)
             if existing is not None:
                 if existing.fingerprint != fingerprint:
-                    return self._error(request, 409, f"该 {HEADER} 已用于另一个请求 / this {HEADER} was used for a different "
-                                       "request", HEADER)
+                    return self._error(request, 409, _("This %(header)s was used for a different request") % {"header": HEADER}, HEADER)
                 if existing.status_code is None:
-                    return self._error(request, 409, f"使用该 {HEADER} 的请求仍在处理中 / a request with this {HEADER} is "
-                                       "still being processed", HEADER)
+                    return self._error(request, 409, _("A request with this %(header)s is still being processed")
+                                       % {"header": HEADER}, HEADER)
                 return idempotency_replay(existing)
             try:
                 response = _run_atomically(view, request, *args, **kwargs)

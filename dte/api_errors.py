@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 ERROR_CODES = {
@@ -34,11 +35,11 @@ DESCRIPTIONS = {
     422: "Invalid input", 429: "Too many requests",
 }
 MESSAGES = {
-    401: "需要登录或有效的 API 令牌 / authentication required",
-    403: "无权执行该操作 / not permitted",
-    404: "不存在或不在您的范围内 / not found within your scope",
-    409: "与已有数据冲突 / conflicts with existing data",
-    422: "输入无效 / invalid input",
+    401: _("Log in or give a valid API token"),
+    403: _("You may not do this"),
+    404: _("Not found within your scope"),
+    409: _("Conflicts with existing data"),
+    422: _("Invalid input"),
 }
 ERROR_SCHEMA = {
     "title": "Error",
@@ -65,6 +66,7 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
 def error_body(status: int, message: str, field: str | None = None, errors: list[dict] | None = None) -> dict:
+    message = str(message)  # a lazy translation, in the request's language (default Chinese)
     errors = errors if errors is not None else [{"field": field, "message": message}]
     return {"code": ERROR_CODES.get(status, "error"), "message": message, "field": field, "errors": errors}
 
@@ -108,7 +110,7 @@ def register_error_handlers(api) -> None:
         status = exc.status_code
         message = MESSAGES[401] if isinstance(exc, AuthenticationError) else str(exc)
         if message == "CSRF check Failed":  # ninja's session-auth refusal of a write without the CSRF token
-            message = "CSRF 校验失败：网页会话的写操作须带 CSRF 令牌 / CSRF check failed: session writes need the CSRF token"
+            message = _("CSRF check failed: session writes need the CSRF token")
         # an HttpError may carry a per-row report as `errors` ([{field, message}], e.g. a refused bank file)
         return respond(request, status, message, errors=getattr(exc, "errors", None) or None)
 
@@ -126,7 +128,7 @@ def register_error_handlers(api) -> None:
         return respond(request, 409, MESSAGES[409])
 
     def on_data_error(request, exc: Exception):
-        return respond(request, 422, "数值超出范围或文本过长 / a number is out of range or a text is too long")
+        return respond(request, 422, _("A number is out of range or a text is too long"))
 
     def on_other(request, exc: Exception):
         if is_domain_refusal(exc):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
@@ -27,7 +29,7 @@ from .services import (
 
 router = Router(tags=["catalogue"])
 MAX_PAGE_SIZE = 200
-WRITERS_ONLY = "只有省级人社部门或系统管理员可以调整目录 / only province officers and administrators may change the catalogue"
+WRITERS_ONLY = gettext_lazy("Only province officers and administrators may change the catalogue")
 
 
 class OccupationOut(Schema):
@@ -172,14 +174,14 @@ def _standard_out(s: SubsidyStandard) -> dict:
 def _occupation_or_404(code: str) -> Occupation:
     occupation = occupation_find(code)
     if occupation is None:
-        raise HttpError(404, f"未知职业代码 {code} / unknown occupation code")
+        raise HttpError(404, _("Unknown occupation code %(code)s") % {"code": code})
     return occupation
 
 
 def _listing_or_404(request, pk: int, write: bool = False) -> InstitutionListing:
     item = scoped(request.user, InstitutionListing.objects.select_related("organisation", "province"), write=write).filter(pk=pk).first()
     if item is None:
-        raise HttpError(404, f"目录条目 {pk} 不存在或不在您的范围内 / listing not found")
+        raise HttpError(404, _("Catalogue entry %(pk)s does not exist or is outside your scope") % {"pk": pk})
     return item
 
 
@@ -191,7 +193,7 @@ def _writable_listing(request, pk: int) -> InstitutionListing:
     _listing_or_404(request, pk)
     item = scoped(request.user, InstitutionListing.objects.select_related("organisation", "province"), write=True).filter(pk=pk).first()
     if item is None:
-        raise HttpError(403, "不在您的管辖范围内 / not within your jurisdiction")
+        raise HttpError(403, _("Not within your jurisdiction"))
     return item
 
 
@@ -215,7 +217,7 @@ def listings(request, province: str = "", kind: str = "", status: str = "", occu
     if status and status not in InstitutionListing.Status.values:
         raise HttpError(400, f"status 只能是 {', '.join(InstitutionListing.Status.values)}")
     if occupation and occupation_find(occupation) is None:
-        raise HttpError(400, f"未知职业代码 {occupation} / unknown occupation code")
+        raise HttpError(400, _("Unknown occupation code %(code)s") % {"code": occupation})
     if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise HttpError(400, f"1 <= page <= {MAX_PAGE}, 1 <= page_size <= {MAX_PAGE_SIZE}")
     queryset = listings_filter(scoped(request.user, InstitutionListing.objects.all()), province=province, kind=kind,
@@ -248,7 +250,7 @@ def _coverage_items(items: list[CoverageIn]) -> list[tuple[Occupation, str, str]
     for item in items:
         occupation = occupation_find(item.occupation)
         if occupation is None:
-            raise HttpError(400, f"未知职业代码 {item.occupation} / unknown occupation code")
+            raise HttpError(400, _("Unknown occupation code %(code)s") % {"code": item.occupation})
         result.append((occupation, item.level, item.direction))
     return result
 
@@ -261,10 +263,10 @@ def listing_add(request, payload: ListingIn):
     kinds = [Organisation.Kind.TRAINING_INSTITUTION, Organisation.Kind.EVALUATION_INSTITUTION]
     organisation = scoped(request.user, Organisation.objects.filter(pk=payload.organisation_id, kind__in=kinds)).first()
     if organisation is None:
-        raise HttpError(404, f"机构 {payload.organisation_id} 不存在或不在您的范围内 / institution not found")
+        raise HttpError(404, _("Institution %(pk)s does not exist or is outside your scope") % {"pk": payload.organisation_id})
     province = province_of(organisation)
     if province is None:
-        raise HttpError(400, "机构所在省份未知 / the institution's province is unknown")
+        raise HttpError(400, _("The institution's province is unknown"))
     try:
         item = listing_create(organisation=organisation, kind=payload.kind, province=province, listed_on=payload.listed_on,
                               coverage=_coverage_items(payload.coverage), batch=payload.batch, document=payload.document,
@@ -314,13 +316,13 @@ def standards(request, province: str = "", occupation: str = "", level: str = ""
 @router.post("/standards", response={201: StandardOut})
 def standard_add(request, payload: StandardIn):
     if not is_writer(request.user):
-        raise HttpError(403, "只有省级人社部门或系统管理员可以录入补贴标准 / only province officers and administrators may add standards")
+        raise HttpError(403, _("Only province officers and administrators may add subsidy standards"))
     province = Division.objects.filter(code=payload.province, level=Division.Level.PROVINCE).first()
     if province is None:
-        raise HttpError(400, f"未知省份 {payload.province} / unknown province code")
+        raise HttpError(400, _("Unknown province code %(code)s") % {"code": payload.province})
     occupation = occupation_find(payload.occupation)
     if occupation is None:
-        raise HttpError(400, f"未知职业代码 {payload.occupation} / unknown occupation code")
+        raise HttpError(400, _("Unknown occupation code %(code)s") % {"code": payload.occupation})
     try:
         row = subsidy_standard_add(
             province=province, occupation=occupation, level=payload.level,

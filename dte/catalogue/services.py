@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from dte.audit.services import audit_record
 from dte.organisations.models import Organisation
@@ -45,25 +46,25 @@ def _require_writer(by, obj=None) -> None:
     if by is None:
         return
     if not has_permission(by, "catalogue.change"):  # the one role × action table (issue 8 finding 3)
-        raise PermissionDenied("只有省级人社部门或系统管理员可以调整目录 / only province officers and administrators may change the catalogue")
+        raise PermissionDenied(_("Only province officers and administrators may change the catalogue"))
     if obj is not None and not can_access(by, obj, write=True):
-        raise PermissionDenied("不在您的管辖范围内 / not within your jurisdiction")
+        raise PermissionDenied(_("Not within your jurisdiction"))
 
 
 def _require(text: str, label: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise CatalogueError(f"请填写{label} / {label} is required")
+        raise CatalogueError(_("%(label)s is required") % {"label": label})
     return text
 
 
 def _coverage_key(item) -> tuple[Occupation, str, str]:
     occupation, level, *rest = item
     if level not in Level.values:
-        raise CatalogueError(f"未知等级 {level} / unknown level {level}")
+        raise CatalogueError(_("Unknown level %(level)s") % {"level": level})
     direction = ((rest[0] if rest else "") or "").strip()
     if len(direction) > 64:
-        raise CatalogueError("职业方向不能超过64字 / a direction is longer than 64 characters")
+        raise CatalogueError(_("A direction is longer than 64 characters"))
     return occupation, level, direction
 
 
@@ -93,7 +94,7 @@ def occupation_update(occupation: Occupation, *, by, **changes) -> Occupation:
     The previous values stay in the audit trail (before/after)."""
     unknown = sorted(set(changes) - set(OCCUPATION_EDITABLE))
     if unknown:
-        raise CatalogueError(f"不能修改字段 {', '.join(unknown)} / these fields cannot be changed")
+        raise CatalogueError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(unknown)})
     _require_writer(by, occupation)
     occupation = Occupation.objects.select_for_update().get(pk=occupation.pk)
     if "directions" in changes:
@@ -121,13 +122,13 @@ def listing_create(
     """List an institution in a province's training or evaluation catalogue with the
     occupations and levels it covers: [(occupation, level[, direction]), ...]."""
     if kind not in ORGANISATION_KIND_FOR:
-        raise CatalogueError(f"未知目录类型 {kind} / unknown catalogue kind")
+        raise CatalogueError(_("Unknown catalogue kind %(kind)s") % {"kind": kind})
     if organisation.kind != ORGANISATION_KIND_FOR[kind]:
-        raise CatalogueError(f"{organisation.name} 不是{InstitutionListing.Kind(kind).label} / the organisation is of another kind")
+        raise CatalogueError(_("%(organisation)s is not a %(kind)s") % {"organisation": organisation.name, "kind": InstitutionListing.Kind(kind).label})
     keys = [_coverage_key(item) for item in coverage]
     batch, document = (batch or "").strip(), (document or "").strip()
     if InstitutionListing.objects.filter(organisation=organisation, kind=kind, province=province).exists():
-        raise CatalogueError(f"{organisation.name} 已在该省目录中 / already in this province's catalogue")
+        raise CatalogueError(_("%(organisation)s is already in this province's catalogue") % {"organisation": organisation.name})
     listing = InstitutionListing(
         organisation=organisation, kind=kind, province=province, listed_on=listed_on, batch=batch,
         document=document, status=Status.LISTED, status_changed_on=listed_on,
@@ -136,12 +137,12 @@ def listing_create(
         with transaction.atomic():
             listing.save()
     except IntegrityError:  # a concurrent request listed it first
-        raise CatalogueError(f"{organisation.name} 已在该省目录中 / already in this province's catalogue") from None
+        raise CatalogueError(_("%(organisation)s is already in this province's catalogue") % {"organisation": organisation.name}) from None
     if by is not None:
         _require_writer(by, listing)  # rolls the row back if outside the writer's jurisdiction
-        _require(document, "纳入文件 listing document")  # an official always cites the document
+        _require(document, _("The listing document"))  # an official always cites the document
         if not keys:
-            raise CatalogueError("请至少选择一个职业和等级 / choose at least one occupation and level")
+            raise CatalogueError(_("Choose at least one occupation and level"))
     for occupation, level, direction in dict.fromkeys(keys):
         ListingCoverage.objects.create(listing=listing, occupation=occupation, level=level, direction=direction)
     ListingAdjustment.objects.create(
@@ -155,9 +156,9 @@ def listing_create(
 def _adjustment_start(listing: InstitutionListing, by, reason: str, document: str, effective_on: date | None):
     """What every adjustment of a listing needs first: reason, document and date given, a
     writer who reaches the listing, and the row locked. Returns (locked listing, reason, document)."""
-    reason, document = _require(reason, "理由 reason"), _require(document, "文件 document")
+    reason, document = _require(reason, _("The reason")), _require(document, _("The document"))
     if effective_on is None:
-        raise CatalogueError("请填写生效日期 / effective date is required")
+        raise CatalogueError(_("Effective date is required"))
     _require_writer(by, listing)
     return InstitutionListing.objects.select_for_update().get(pk=listing.pk), reason, document
 
@@ -169,15 +170,15 @@ def listing_set_status(
     """Suspend, restore or remove a listing (reason, document and date are required)."""
     listing, reason, document = _adjustment_start(listing, by, reason, document, effective_on)
     if new_status not in Status.values:
-        raise CatalogueError(f"未知状态 {new_status} / unknown status")
+        raise CatalogueError(_("Unknown status %(status)s") % {"status": new_status})
     if new_status not in LISTING_TRANSITIONS[listing.status]:
         raise CatalogueError(
-            f"不能从“{Status(listing.status).label}”改为“{Status(new_status).label}” / "
-            f"cannot change a listing from {listing.status} to {new_status}"
+            _("A listing cannot change from “%(old)s” to “%(new)s”")
+            % {"old": Status(listing.status).label, "new": Status(new_status).label}
         )
     if listing.status_changed_on and effective_on < listing.status_changed_on:
         raise CatalogueError(
-            f"生效日期不能早于上次调整日期 {listing.status_changed_on} / effective date before the last change"
+            _("The effective date cannot be before the last change, %(date)s") % {"date": listing.status_changed_on}
         )
     before = _listing_state(listing)
     ListingAdjustment.objects.create(
@@ -198,23 +199,23 @@ def listing_coverage_change(
     """Add or remove occupations/levels a listed institution covers."""
     listing, reason, document = _adjustment_start(listing, by, reason, document, effective_on)
     if listing.status == Status.REMOVED:
-        raise CatalogueError("已移出目录的机构不能调整范围 / a removed listing cannot change coverage")
+        raise CatalogueError(_("A removed listing cannot change coverage"))
     to_add = list(dict.fromkeys(_coverage_key(i) for i in add))
     to_remove = list(dict.fromkeys(_coverage_key(i) for i in remove))
     if not to_add and not to_remove:
-        raise CatalogueError("没有要调整的范围 / nothing to change")
+        raise CatalogueError(_("Nothing to change in the coverage"))
     before = _listing_state(listing)
     added, removed = [], []
     for occupation, level, direction in to_add:
-        _, created = ListingCoverage.objects.get_or_create(listing=listing, occupation=occupation, level=level, direction=direction)
+        _coverage, created = ListingCoverage.objects.get_or_create(listing=listing, occupation=occupation, level=level, direction=direction)
         if created:
             added.append(f"{occupation.code}/{level}/{direction}")
     for occupation, level, direction in to_remove:
-        deleted, _ = ListingCoverage.objects.filter(listing=listing, occupation=occupation, level=level, direction=direction).delete()
+        deleted, _per_model = ListingCoverage.objects.filter(listing=listing, occupation=occupation, level=level, direction=direction).delete()
         if deleted:
             removed.append(f"{occupation.code}/{level}/{direction}")
     if not added and not removed:
-        raise CatalogueError("范围没有变化 / the coverage is already like that")
+        raise CatalogueError(_("The coverage is already like that"))
     ListingAdjustment.objects.create(
         listing=listing, action="coverage", reason=reason, document=document, effective_on=effective_on,
         detail={"added": added, "removed": removed}, by=by,
@@ -232,25 +233,25 @@ def subsidy_standard_add(
 ) -> SubsidyStandard:
     """A new dated standard for one occupation and level of a province. Existing rows are
     never edited; the same date twice is refused."""
-    citation = _require(citation, "依据文件 citation")
+    citation = _require(citation, _("The citation"))
     if level not in Level.values:
-        raise CatalogueError(f"未知等级 {level} / unknown level")
+        raise CatalogueError(_("Unknown level %(level)s") % {"level": level})
     if effective_from is None:
-        raise CatalogueError("请填写生效日期 / effective date is required")
+        raise CatalogueError(_("Effective date is required"))
     if amount_fen is None and hours_required is None:
-        raise CatalogueError("请至少填写补贴金额或学时要求 / give an amount or required hours")
+        raise CatalogueError(_("Give an amount or required hours"))
     if amount_fen is not None and amount_fen < 0:
-        raise CatalogueError("补贴金额不能为负数 / the amount cannot be negative")
+        raise CatalogueError(_("The amount cannot be negative"))
     if hours_required is not None and hours_required <= 0:
-        raise CatalogueError("学时要求必须大于零 / required hours must be more than zero")
+        raise CatalogueError(_("Required hours must be more than zero"))
     if len(citation) > 128:
-        raise CatalogueError("依据文件不能超过128字 / citation is longer than 128 characters")
+        raise CatalogueError(_("Citation is longer than 128 characters"))
     _require_writer(by)
     duplicate = SubsidyStandard.objects.filter(province=province, occupation=occupation, level=level, effective_from=effective_from)
     if duplicate.exists():
         raise CatalogueError(
-            f"{occupation.name}{Level(level).label}自 {effective_from} 起已有补贴标准；如需调整请使用新的生效日期 / "
-            f"a standard for this occupation and level from {effective_from} already exists; use a new effective date"
+            _("%(occupation)s %(level)s already has a subsidy standard from %(date)s; to change it, use a new effective date")
+            % {"occupation": occupation.name, "level": Level(level).label, "date": effective_from}
         )
     try:
         with transaction.atomic():
@@ -265,5 +266,5 @@ def subsidy_standard_add(
                        "amount_fen": amount_fen, "hours_required": hours_required, "citation": citation},
             )
     except IntegrityError:
-        raise CatalogueError("该日期已有补贴标准 / a standard from this date already exists") from None
+        raise CatalogueError(_("A standard from this date already exists")) from None
     return standard

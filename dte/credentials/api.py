@@ -8,6 +8,7 @@ verification is rate-limited per client IP (429 with Retry-After) and logged."""
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -120,7 +121,7 @@ def verify_pdf(request: HttpRequest, file: UploadedFile = File(...)):
     if (blocked := _gate(request, VerificationLog.Method.PDF)) is not None:
         return blocked
     if file.size > PDF_MAX_BYTES:
-        raise HttpError(422, "文件过大（上限 10 MB） / the file is too large (10 MB at most)")
+        raise HttpError(422, _("The file is too large (10 MB at most)"))
     facts = verification.by_pdf(file.read())
     verification.record(method=VerificationLog.Method.PDF, facts=facts, channel="api", ip=verification.client_ip(request),
                         outcome=VerificationLog.Outcome.MATCH if facts else VerificationLog.Outcome.MISMATCH)
@@ -156,5 +157,5 @@ def level_vc(request: HttpRequest, pk: int):
 def level_status(request: HttpRequest, pk: int, payload: StatusIn):
     cert = get_scoped_or_404(request.user, LevelCertificate.objects.select_related("person", "occupation", "issuer"), pk=pk)
     if not may_change_status(request.user, cert):
-        raise HttpError(403, "只有发证评价机构或省级人社部门可以变更证书状态 / only the issuing institution or the province may change the status")
+        raise HttpError(403, _("Only the issuing institution or the province may change the status"))
     return _out(level_certificate_set_status(cert, payload.status, by=request.user, reason=payload.reason))

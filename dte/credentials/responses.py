@@ -10,6 +10,7 @@ from functools import lru_cache
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from dte.api_errors import error_body
 
@@ -20,7 +21,7 @@ from .models import VerificationLog
 PUBLIC_FIELDS = ("kind", "kind_label", "number", "name", "id_masked", "occupation", "occupation_code", "direction", "level",
                  "level_label", "issuer", "issued_on", "exam_date", "training", "status", "status_date", "signature_valid",
                  "key_id", "valid")
-THROTTLED = "查验过于频繁，请稍后再试 / too many verifications, try again later"
+THROTTLED = _("Too many verifications: try again later")  # lazy: in the request's language
 
 
 def public_json(facts: dict | None) -> dict:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from .roles import Role
 
@@ -112,7 +113,7 @@ def has_permission(user, action: str, obj=None) -> bool:
 def require_permission(user, action: str, obj=None) -> None:
     """Raise PermissionDenied unless `user` (or, if None, the request's user) may do `action` on `obj`."""
     if action not in PERMISSIONS:
-        raise PermissionDenied(f"未登记的操作 {action} / unknown action")
+        raise PermissionDenied(_("Unknown action %(action)s") % {"action": action})
     who = actor(user)
     if not has_permission(who, action, obj):
-        raise PermissionDenied("您的角色无权执行此操作，或对象不在您的范围内 / your role may not do this, or it is outside your scope")
+        raise PermissionDenied(_("Your role may not do this, or it is outside your scope"))

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
@@ -189,7 +190,7 @@ class TokenAuth(HttpBearer):
         if record is None:
             return None
         if not record.allows(request.method, api_group_of(request)):
-            raise AuthorizationError(403, "此令牌无权执行该操作 / this token's scope does not allow this request")
+            raise AuthorizationError(403, str(gettext("This token's scope does not allow this request")))
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
         request.user = record.user
         request.api_token = record

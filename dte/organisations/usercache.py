@@ -20,9 +20,12 @@ next request in every worker:
   before a migration changed them are never read.
 
 Only with a cache shared by every worker (settings.DTE_USER_CACHE, on when REDIS_URL is set): a
-per-process memory cache would keep a deactivated user signed in in the other workers. The cached row is
-the same data the session's user already carries in memory; it includes the password hash, which Django
-needs to check the session auth hash (the Redis cache also holds the sessions themselves).
+per-process memory cache would keep a deactivated user signed in in the other workers. The cached row
+leaves out the password hash: it carries the session auth hash (an HMAC of it under SECRET_KEY) instead,
+which is all the session check needs, so Redis never holds a hash that could be attacked offline; a user
+read from the cache loads its password column from the database only if something asks for it (a password
+change, the fallback-secret check). The key names SECRET_KEY's digest too, so a rotated key never meets a
+session auth hash computed under the old one.
 """
 
 from __future__ import annotations
@@ -52,13 +55,15 @@ TOMBSTONE = "invalidated"
 
 @lru_cache(maxsize=1)
 def _attnames() -> tuple[str, ...]:
-    return tuple(f.attname for f in get_user_model()._meta.concrete_fields)
+    """The user's columns kept in the cache: all but the password hash (deferred on a cached user)."""
+    return tuple(f.attname for f in get_user_model()._meta.concrete_fields if f.attname != "password")
 
 
 @lru_cache(maxsize=1)
 def _layout() -> str:
-    """The user table's columns, in the key: rows cached before a migration changed them are never read."""
-    return hashlib.sha256(",".join(_attnames()).encode()).hexdigest()[:8]
+    """The user table's columns and the signing key, in the key: rows cached before a migration changed the
+    columns, or under another SECRET_KEY, are never read."""
+    return hashlib.sha256((",".join(_attnames()) + "|" + settings.SECRET_KEY).encode()).hexdigest()[:8]
 
 
 def _key(pk) -> str:
@@ -87,14 +92,15 @@ def cached_user(backend, user_id):
     key = _key(pk)
     found = cache.get_many([GENERATION_KEY, key])
     generation, entry = found.get(GENERATION_KEY, 0), found.get(key)
-    if isinstance(entry, tuple) and entry[0] == generation:
-        user = User.from_db(DEFAULT_DB_ALIAS, _attnames(), entry[1])
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == generation:
+        user = User.from_db(DEFAULT_DB_ALIAS, _attnames(), entry[1])  # password deferred: read only if asked
+        user._cached_session_auth_hash = entry[2]
     else:
         user = User._default_manager.filter(pk=pk).first()
         if user is None:
             return None
         if entry is None:  # never over a tombstone, nor over an older generation's entry (it expires)
-            cache.add(key, (generation, _row_of(user)), ENTRY_SECONDS)
+            cache.add(key, (generation, _row_of(user), user.get_session_auth_hash()), ENTRY_SECONDS)
     return user if backend.user_can_authenticate(user) else None
 
 
@@ -115,7 +121,7 @@ def get_user(request):
                 if not session_hash:
                     verified = False
                 else:
-                    session_auth_hash = user.get_session_auth_hash()
+                    session_auth_hash = getattr(user, "_cached_session_auth_hash", None) or user.get_session_auth_hash()
                     verified = constant_time_compare(session_hash, session_auth_hash)
                 if not verified:
                     if session_hash and any(constant_time_compare(session_hash, fallback)

@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Router, Schema
 from pydantic import field_validator, model_validator
 from ninja.errors import HttpError
+from django.utils.translation import gettext as _
 
 from dte.catalogue.selectors import overrides_with_official_standards
 
@@ -29,10 +30,10 @@ def _whole_numbers(value: Any, path: str) -> None:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return
     if isinstance(value, float):
-        raise ValueError(f"{path}: 应为非负整数（金额以分计） / must be a whole number (money in fen), got {value!r}")
+        raise ValueError(_("%(path)s: must be a whole number (money in fen), not %(value)s") % {"path": path, "value": value})
     if isinstance(value, int):
         if value < 0 or value > MAX_NUMBER:
-            raise ValueError(f"{path}: 应在 0 到 {MAX_NUMBER} 之间 / must be between 0 and {MAX_NUMBER}, got {value}")
+            raise ValueError(_("%(path)s: must be between 0 and %(max)s, not %(value)s") % {"path": path, "max": MAX_NUMBER, "value": value})
         return
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
@@ -76,13 +77,13 @@ class QuoteIn(Schema):
                 continue  # the engine names unknown parameters
             if parameter.unit in NUMERIC_UNITS:
                 if value is not None and not _all_whole_numbers(value):  # null: "not published"
-                    raise ValueError(f"parameters.{name}: 应为整数或按职业/等级的整数表（单位 {parameter.unit}） / must be a "
-                                     f"whole number or a table of whole numbers (unit {parameter.unit}), got {value!r}")
+                    raise ValueError(_("parameters.%(name)s: must be a whole number or a table of whole numbers by occupation and level "
+                                       "(unit %(unit)s), not %(value)s") % {"name": name, "unit": parameter.unit, "value": value})
                 continue
             expected = UNIT_TYPES.get(parameter.unit)
             if expected is not None and not isinstance(value, expected):
-                raise ValueError(f"parameters.{name}: 应为 {expected.__name__}（单位 {parameter.unit}） / must be "
-                                 f"{expected.__name__} (unit {parameter.unit}), got {value!r}")
+                raise ValueError(_("parameters.%(name)s: must be of type %(type)s (unit %(unit)s), not %(value)s")
+                                 % {"name": name, "type": expected.__name__, "unit": parameter.unit, "value": value})
         return self
 
 

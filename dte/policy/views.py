@@ -58,7 +58,8 @@ def calculator(request):
             overrides = overrides_with_official_standards(province, parse_date(context["on"]), overrides)
             decision = quote_from_text(province, context["case_text"], on=context["on"] or None, overrides=overrides)
         except json.JSONDecodeError as error:
-            context["error"] = f"parameters: {error.msg}"
+            context["error"] = _("The parameters are not valid JSON (line %(line)s, column %(column)s).") % {
+                "line": error.lineno, "column": error.colno}
         except PolicyInputError as error:
             context["error"] = str(error)
         else:

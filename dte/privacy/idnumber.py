@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 RESIDENCE_PERMIT_AREAS = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
@@ -48,25 +49,25 @@ def validate_id_number(value: str, *, today: date | None = None, min_age: int = 
     number = normalise_id_number(value)
     today = today or date.today()
     if len(number) == 15:
-        raise InvalidIdNumber("身份证号码为15位旧号码，请使用18位号码 / 15-digit numbers are obsolete: enter the 18-digit number.")
+        raise InvalidIdNumber(_("15-digit numbers are obsolete: enter the 18-digit number."))
     if not _ID_PATTERN.match(number):
-        raise InvalidIdNumber("身份证号码应为18位，前17位为数字，末位为数字或X / must be 17 digits followed by a digit or X.")
+        raise InvalidIdNumber(_("An ID number has 18 characters: 17 digits followed by a digit or X."))
     if ric.calc_check_digit(number) != number[-1]:
-        raise InvalidIdNumber("身份证号码校验位错误 / the check digit (last character) is wrong: re-read the number.")
+        raise InvalidIdNumber(_("The ID number's check digit (last character) is wrong: re-read the number."))
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidIdNumber(f"身份证号码中的出生日期 {number[6:14]} 不存在 / the birth date {number[6:14]} does not exist.") from None
+        raise InvalidIdNumber(_("The birth date %(date)s in the ID number does not exist.") % {"date": number[6:14]}) from None
     if birth > today:
-        raise InvalidIdNumber("身份证号码中的出生日期在未来 / the birth date is in the future.")
+        raise InvalidIdNumber(_("The birth date in the ID number is in the future."))
     parsed = IdNumber(number, birth, "M" if int(number[16]) % 2 else "F", number[:6])
     age = parsed.age_on(today)
     if not min_age <= age <= max_age:
-        raise InvalidIdNumber(f"按身份证号码计算年龄为{age}岁，不在{min_age}–{max_age}岁之间 / age {age} is outside {min_age}–{max_age}.")
+        raise InvalidIdNumber(_("By the ID number the person is %(age)s years old, outside %(min)s–%(max)s.") % {"age": age, "min": min_age, "max": max_age})
     warnings: list[str] = []
     if number[:6] not in RESIDENCE_PERMIT_AREAS:
         if not _area_known(number[:6], birth.year):
-            warnings.append(f"地区码 {number[:6]} 不在已知行政区划表中，请核对 / area code {number[:6]} is not in the known table.")
+            warnings.append(_("The area code %(code)s is not in the known table of divisions: please check it.") % {"code": number[:6]})
     return IdNumber(parsed.number, birth, parsed.gender, parsed.area_code, tuple(warnings))
 
 
@@ -91,7 +92,7 @@ def normalise_phone(value: str) -> str:
 def validate_phone(value: str) -> str:
     phone = normalise_phone(value)
     if not _PHONE_PATTERN.match(phone):
-        raise InvalidIdNumber("手机号码应为11位、以1开头 / a mobile number has 11 digits starting with 1.", field_name="phone")
+        raise InvalidIdNumber(_("A mobile number has 11 digits starting with 1."), field_name="phone")
     return phone
 
 

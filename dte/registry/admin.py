@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AnnualPlan, Announcement, ClassApplication, Commitment, Person, PlanQuota, RosterImport, TrainingClass, TrainingPlanFiling,
@@ -7,10 +8,18 @@ from .models import (
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "masked_id_number", "masked_phone", "division", "registered_by"]
+    list_display = ["name", "id_number_masked", "phone_masked", "division", "registered_by"]
     search_fields = ["name"]
     exclude = ["id_number", "phone"]
-    readonly_fields = ["masked_id_number", "masked_phone"]
+    readonly_fields = ["id_number_masked", "phone_masked"]
+
+    @admin.display(description=_("ID number (masked)"))
+    def id_number_masked(self, person):
+        return person.masked_id_number
+
+    @admin.display(description=_("mobile number (masked)"))
+    def phone_masked(self, person):
+        return person.masked_phone
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

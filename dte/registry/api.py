@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -223,7 +224,7 @@ def person_create(request, body: PersonIn):
                                  registered_by=institution, employment_status=body.employment_status,
                                  graduation_date=body.graduation_date)
     except DuplicatePerson:
-        raise HttpError(409, "此身份证号码已登记 / already registered") from None
+        raise HttpError(409, _("This ID number is already registered")) from None
     except InvalidIdNumber as error:
         raise HttpError(422, error.message) from None
     return Status(201, person)
@@ -242,7 +243,7 @@ def class_enrol(request, pk: int, body: EnrolIn):
     klass = get_scoped_or_404(request.user, TrainingClass.objects.all(), write=True, pk=pk)
     person = person_find_by_id_number(body.id_number)
     if person is None:
-        raise HttpError(404, "实名库中没有此身份证号码 / not in the registry")
+        raise HttpError(404, _("This ID number is not in the registry"))
     try:
         return Status(201, enrolment_create(klass, person))
     except RegistryError as error:

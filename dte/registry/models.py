@@ -52,8 +52,9 @@ class Person(models.Model):
     school_type = models.CharField(_("school type"), max_length=12, choices=SchoolType.choices, blank=True)
     full_time = models.BooleanField(_("full-time study"), null=True, blank=True)
     registered_by = models.ForeignKey(
-        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="registered_people"
-    , verbose_name=_("registered by"))
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="registered_people",
+        verbose_name=_("registered by"),
+    )
     user = models.OneToOneField("organisations.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -180,6 +181,10 @@ class Enrolment(models.Model):
         """The name a roster shows: masked until the person confirmed (finding 2)."""
         name = self.person.name
         return name if not self.pending_consent else (name[:1] + "*" * max(len(name) - 1, 1))
+
+    def __str__(self) -> str:
+        """报名 #8 in the admin and anywhere an enrolment is named (not "Enrolment object (8)")."""
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 from .models_opening import ClassApplication, Commitment, RosterImport  # noqa: E402,F401

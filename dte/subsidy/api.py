@@ -13,6 +13,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -161,7 +162,7 @@ def _batch_out(batch: PaymentBatch) -> dict:
 def _official(user) -> str:
     """The caller's province, for officials (bureau, finance, auditor) only."""
     if not (user.is_platform_admin or user.role in OFFICIAL_ROLES) or user.organisation is None:
-        raise PermissionDenied("只有人社部门、财务人员和审计人员可以查看 / only officials may do this")
+        raise PermissionDenied(_("Only human-resources officials, finance officers and auditors may view this"))
     return str(user.organisation.division_id)[:2] + "0000"
 
 
@@ -188,7 +189,7 @@ def api_claim(request, claim_id: int):
 def api_claim_submit(request, class_id: int, payload: ClaimIn):
     """The training institution submits a claim computed from the facts (never typed)."""
     if not (request.user.is_platform_admin or request.user.role == Role.TRAINING_STAFF):
-        raise PermissionDenied("只有培训机构人员可以申领补贴 / only the training institution's staff may claim")
+        raise PermissionDenied(_("Only the training institution's staff may claim"))
     k = get_scoped_or_404(request.user, TrainingClass.objects.select_related("institution"), write=True, pk=class_id)
     try:
         claim = claim_create(training_class=k, kind=payload.kind, by=request.user, stage_end=payload.stage_end)
@@ -204,7 +205,7 @@ def api_claim_decision(request, claim_id: int, payload: DecisionIn):
     claim = get_scoped_or_404(request.user, Claim.objects.select_related("training_class", "institution"), write=True, pk=claim_id)
     user = request.user
     if payload.decision == "resubmit" and not (user.is_platform_admin or user.organisation_id == claim.institution_id):
-        raise PermissionDenied("只有申领机构可以重新提交 / only the claiming institution may resubmit")
+        raise PermissionDenied(_("Only the claiming institution may resubmit"))
     steps = {
         "approve": lambda: review.claim_approve(claim, by=user),
         "return": lambda: review.claim_return(claim, by=user, comment=payload.comment),
@@ -245,7 +246,7 @@ def api_batch(request, batch_id: int):
 
 def _finance(user) -> str:
     if not (user.is_platform_admin or user.role in review.FINANCE_ROLES) or user.organisation is None:
-        raise PermissionDenied("只有财务人员可以办理拨付 / only finance officers may do this")
+        raise PermissionDenied(_("Only finance officers may make payments"))
     return str(user.organisation.division_id)[:2] + "0000"
 
 
@@ -296,7 +297,7 @@ def api_ledger_balance(request, claim_id: int | None = None, institution_id: int
         entries = entries.filter(transaction__line__claim=claim)
     elif institution_id is not None:
         if not scoped(request.user, Claim.objects.filter(institution_id=institution_id)).exists():
-            raise HttpError(404, "不存在或不在您的范围内 / not found within your scope")
+            raise HttpError(404, _("Not found within your scope"))
         entries = entries.filter(transaction__institution_id=institution_id)
         if budget_year is not None:
             entries = entries.filter(transaction__budget_year=budget_year)
@@ -305,6 +306,6 @@ def api_ledger_balance(request, claim_id: int | None = None, institution_id: int
         entries = entries.filter(transaction__province_id=province, transaction__budget_year=budget_year)
         budget = review.budget_status(province, budget_year)
     else:
-        raise HttpError(422, "请给出 claim_id、institution_id 或 budget_year / give claim_id, institution_id or budget_year")
+        raise HttpError(422, _("Give claim_id, institution_id or budget_year"))
     accounts = {r["account"]: r["total"] for r in entries.values("account").annotate(total=Sum("amount_fen")).order_by("account")}
     return BalanceOut(accounts=accounts, budget=budget)

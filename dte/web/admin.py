@@ -4,6 +4,7 @@ gettext ("last used at"); changing the fields would change the package's migrati
 columns and filters here carry their own translated titles instead. Loaded after django-otp's admin
 modules (dte.web follows them in INSTALLED_APPS)."""
 
+from axes.admin import AccessAttemptAdmin
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
@@ -63,3 +64,7 @@ for _model, _admin_class in ((TOTPDevice, ChineseTOTPDeviceAdmin), (StaticDevice
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin_class)
+
+# django-axes' status column has no title of its own (the header would read "Status", outside gettext).
+AccessAttemptAdmin.status.short_description = _("status")
+AccessAttemptAdmin.expiration.short_description = _("Expires At")

@@ -6,8 +6,9 @@ gives every endpoint the same clear 400 instead.
 """
 
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 
-MESSAGE = "输入包含不允许的空字符（\\0） / the input contains a NUL character (\\0), which is not allowed"
+MESSAGE = _("The input contains a NUL character (\\0), which is not allowed")
 _JSON_BODY_LIMIT = 10 * 1024 * 1024
 
 
@@ -35,7 +36,7 @@ class RejectNulMiddleware:
     def __call__(self, request):
         if _has_nul(request):
             if request.path.startswith("/api/"):  # the API's one error shape (dte/api_errors.py)
-                return JsonResponse({"code": "bad_request", "message": MESSAGE, "field": None,
-                                     "errors": [{"field": None, "message": MESSAGE}]}, status=400)
-            return JsonResponse({"detail": MESSAGE}, status=400)
+                return JsonResponse({"code": "bad_request", "message": str(MESSAGE), "field": None,
+                                     "errors": [{"field": None, "message": str(MESSAGE)}]}, status=400)
+            return JsonResponse({"detail": str(MESSAGE)}, status=400)
         return self.get_response(request)

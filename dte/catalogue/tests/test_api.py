@@ -24,7 +24,7 @@ def test_occupations(client):
     one = client.get(f"{API}/occupations/2-02-38-03").json()
     assert one["code"] == "2-02-10-11" and one["directions"] is None
     missing = client.get(f"{API}/occupations/9-99")
-    assert missing.status_code == 404 and "unknown occupation" in missing.json()["message"]
+    assert missing.status_code == 404 and "未知职业代码" in missing.json()["message"]
 
 
 def test_anonymous_is_refused(client):
@@ -61,7 +61,7 @@ def test_listing_status_change(client):
     assert done.status_code == 200 and done.json()["status"] == "suspended"
     assert done.json()["adjustments"][-1]["to_status"] == "suspended"
     again = client.post(f"{API}/listings/{item.pk}/status", body, content_type="application/json")
-    assert again.status_code == 400 and "cannot change" in again.json()["message"]
+    assert again.status_code == 400 and "不能从“暂停”改为“暂停”" in again.json()["message"]
     item.refresh_from_db()
     assert item.status == InstitutionListing.Status.SUSPENDED
     assert client.get(f"{API}/listings/999999").status_code == 404
@@ -80,9 +80,9 @@ def test_standards_query_and_add(client):
     created = client.post(f"{API}/standards", body, content_type="application/json")
     assert created.status_code == 201 and created.json()["amount_fen"] == 450000
     dup = client.post(f"{API}/standards", body, content_type="application/json")
-    assert dup.status_code == 400 and "already exists" in dup.json()["message"]
+    assert dup.status_code == 400 and "已有补贴标准" in dup.json()["message"]
     negative = client.post(f"{API}/standards", {**body, "effective_from": "2026-02-01", "amount_fen": -5}, content_type="application/json")
-    assert negative.status_code == 400 and "negative" in negative.json()["message"]
+    assert negative.status_code == 400 and "不能为负数" in negative.json()["message"]
     other = client.post(f"{API}/standards", {**body, "province": "540000"}, content_type="application/json")
     assert other.status_code == 403
     after = client.get(f"{API}/standards", {"province": "120000", "occupation": "2-02-10-11", "level": "intermediate", "on": "2026-06-01"}).json()

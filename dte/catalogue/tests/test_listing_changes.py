@@ -88,7 +88,7 @@ def test_duplicates_and_removed_listings_are_refused(client):
     existing = listing("140000")
     client.force_login(officer("140000"))
     again = client.post(reverse("catalogue:listing_add"), create_data(existing.organisation))
-    assert again.status_code == 200 and "already in this province" in again.content.decode()
+    assert again.status_code == 200 and "已在该省目录中" in again.content.decode()
     assert InstitutionListing.objects.filter(organisation=existing.organisation).count() == 1
     wrong_kind = client.post(reverse("catalogue:listing_add"), create_data(school(), kind="evaluation"))
     assert wrong_kind.status_code == 200 and not InstitutionListing.objects.filter(kind="evaluation").exists()
@@ -98,7 +98,7 @@ def test_duplicates_and_removed_listings_are_refused(client):
     refused = client.post(reverse("catalogue:listing_coverage", args=[existing.pk]), {
         "coverage-add": [pair(AI, "junior")], "coverage-reason": "r", "coverage-document": "d", "coverage-effective_on": "2025-06-01"},
         follow=True)
-    assert "removed listing cannot" in refused.content.decode() and existing.coverage.count() == 3
+    assert "已移出目录的机构不能调整范围" in refused.content.decode() and existing.coverage.count() == 3
 
 
 def test_other_roles_and_provinces_are_refused(client):
@@ -150,14 +150,14 @@ def test_api_create_and_change_coverage(client):
     assert client.post(f"{API}/listings", {**body, "document": " "}, content_type="application/json").status_code == 400
     assert client.post(f"{API}/listings", {**body, "coverage": []}, content_type="application/json").status_code == 400
     unknown = client.post(f"{API}/listings", {**body, "coverage": [{"occupation": "9-99", "level": "junior"}]}, content_type="application/json")
-    assert unknown.status_code == 400 and "unknown occupation" in unknown.json()["message"]
+    assert unknown.status_code == 400 and "未知职业代码" in unknown.json()["message"]
     created = client.post(f"{API}/listings", body, content_type="application/json")
     assert created.status_code == 201
     data = created.json()
     assert data["province"] == "140000" and data["adjustments"][0]["action"] == "listed"
     assert {(c["occupation_code"], c["level"], c["direction"]) for c in data["coverage"]} == {(BIG_DATA, "junior", ""), (AI, "senior", "智能训练")}
     dup = client.post(f"{API}/listings", body, content_type="application/json")
-    assert dup.status_code == 400 and "already in this province" in dup.json()["message"]
+    assert dup.status_code == 400 and "已在该省目录中" in dup.json()["message"]
 
     url = f"{API}/listings/{data['id']}/coverage"
     change = {"add": [{"occupation": BIG_DATA, "level": "senior"}], "remove": [{"occupation": AI, "level": "senior", "direction": "智能训练"}],
@@ -181,7 +181,7 @@ def test_api_refuses_changes_to_removed_listings(client):
     client.force_login(officer("140000"))
     response = client.post(f"{API}/listings/{item.pk}/coverage", {"add": [{"occupation": AI, "level": "junior"}], "reason": "r",
                                                                    "document": "d", "effective_on": "2025-06-01"}, content_type="application/json")
-    assert response.status_code == 400 and "removed listing" in response.json()["message"]
+    assert response.status_code == 400 and "已移出目录的机构不能调整范围" in response.json()["message"]
 
 
 def test_date_fields_start_with_today_in_iso_form(client):

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from dte.audit.models import AuditEvent
 from dte.catalogue.models import InstitutionListing, ListingAdjustment, SubsidyStandard
@@ -34,10 +35,10 @@ def test_listing_create_writes_history_and_audit():
 
 def test_listing_create_refuses_wrong_kind_and_duplicates():
     org = OrganisationFactory(kind=Organisation.Kind.EVALUATION_INSTITUTION)
-    with pytest.raises(CatalogueError, match="kind"):
+    with pytest.raises(CatalogueError, match="不是"):
         listing_create(organisation=org, kind="training", province=division("140000"), listed_on=date(2024, 1, 1))
     listing_create(organisation=org, kind="evaluation", province=division("140000"), listed_on=date(2024, 1, 1))
-    with pytest.raises(CatalogueError, match="already"):
+    with pytest.raises(CatalogueError, match="已在该省目录中"):
         listing_create(organisation=org, kind="evaluation", province=division("140000"), listed_on=date(2024, 1, 1))
 
 
@@ -68,7 +69,7 @@ def test_refused_transitions_leave_no_trace(start, target):
     if start != S.LISTED:
         listing_set_status(item, start, by=by, reason="r", document="d", effective_on=date(2024, 6, 1))
     count = ListingAdjustment.objects.count()
-    with pytest.raises(CatalogueError, match="cannot change"):
+    with pytest.raises(CatalogueError, match="不能从"):
         listing_set_status(item, target, by=by, reason="r", document="d", effective_on=date(2024, 7, 1))
     assert ListingAdjustment.objects.count() == count
 
@@ -80,7 +81,7 @@ def test_status_change_requires_reason_document_and_date():
                    {"reason": "r", "document": "d", "effective_on": None}):
         with pytest.raises(CatalogueError):
             listing_set_status(item, S.SUSPENDED, by=by, **kwargs)
-    with pytest.raises(CatalogueError, match="before the last change"):
+    with pytest.raises(CatalogueError, match="不能早于上次调整日期"):
         listing_set_status(item, S.SUSPENDED, by=by, reason="r", document="d", effective_on=date(2024, 1, 1))
 
 
@@ -128,7 +129,7 @@ def test_may_train_needs_listing_status_and_coverage():
     change = item.adjustments.get(action="coverage")
     assert change.detail == {"added": ["2-02-10-09/junior/"], "removed": ["2-02-10-11/junior/"]}
     assert AuditEvent.objects.filter(action="catalogue.listing.coverage_change").count() == 1
-    with pytest.raises(CatalogueError, match="already"):
+    with pytest.raises(CatalogueError, match="范围没有变化"):
         listing_coverage_change(item, by=by, add=[(ai, "junior")], reason="r", document="d", effective_on=date(2024, 8, 3))
 
 
@@ -156,7 +157,7 @@ def test_dated_standards_before_and_after_a_change():
     assert subsidy_standard_in_force("120000", big_data, "intermediate", date(2025, 1, 1)).amount_fen == 450000
     assert SubsidyStandard.objects.filter(occupation=big_data, level="intermediate", province_id="120000").count() == 2
     assert AuditEvent.objects.filter(action="catalogue.subsidy_standard.add", object_id=str(new.pk)).exists()
-    with pytest.raises(CatalogueError, match="already exists"):
+    with pytest.raises(CatalogueError, match="已有补贴标准"):
         subsidy_standard_add(province=division("120000"), occupation=big_data, level="intermediate", amount_fen=1,
                              effective_from=date(2025, 1, 1), citation="x", by=by)
     # an earlier date is allowed: it fills history in, without touching later rows
@@ -168,10 +169,18 @@ def test_dated_standards_before_and_after_a_change():
 def test_standard_add_refusals():
     occupation, province, by = occupation_find("2-02-10-11"), division("540000"), officer("540000")
     base = {"province": province, "occupation": occupation, "level": "junior", "effective_from": date(2025, 6, 1), "citation": "c", "by": by}
-    for bad, message in (({"amount_fen": -1}, "negative"), ({"amount_fen": None}, "amount or required hours"),
-                         ({"amount_fen": 1, "citation": " "}, "citation is required"), ({"amount_fen": 1, "level": "x"}, "unknown level"),
-                         ({"amount_fen": 1, "hours_required": 0}, "more than zero")):
-        with pytest.raises(CatalogueError, match=message):
+    for bad, message, english in (
+        ({"amount_fen": -1}, "不能为负数", "cannot be negative"),
+        ({"amount_fen": None}, "补贴金额或学时要求", "amount or required hours"),
+        ({"amount_fen": 1, "citation": " "}, "请填写依据文件", "The citation is required"),
+        ({"amount_fen": 1, "level": "x"}, "未知等级 x", "Unknown level x"),
+        ({"amount_fen": 1, "hours_required": 0}, "必须大于零", "more than zero"),
+    ):
+        # each language shows only its own message (issue 13 item 12): Chinese by default, English under en
+        with pytest.raises(CatalogueError, match=message) as refused:
+            subsidy_standard_add(**{**base, **bad})
+        assert " / " not in str(refused.value)
+        with translation.override("en"), pytest.raises(CatalogueError, match=english):
             subsidy_standard_add(**{**base, **bad})
     with pytest.raises(PermissionDenied):  # a Tianjin officer cannot set Tibet's standard
         subsidy_standard_add(**{**base, "amount_fen": 1, "by": officer("120000")})

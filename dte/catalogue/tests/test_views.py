@@ -96,7 +96,7 @@ def test_officer_adds_a_standard_and_duplicates_are_explained(client):
     row = SubsidyStandard.objects.get(province_id="540000")
     assert (row.amount_fen, row.hours_required, row.effective_from) == (260050, 128, date(2026, 1, 1))
     again = client.post(reverse("catalogue:standard_add"), data)
-    assert again.status_code == 200 and "already exists" in again.content.decode()
+    assert again.status_code == 200 and "已有补贴标准" in again.content.decode()
     assert "2600.50" in client.get(reverse("catalogue:standard_list") + "?province=540000").content.decode()
     other = client.post(reverse("catalogue:standard_add"), {**data, "province": "120000", "effective_from": "2026-02-01"})
     assert other.status_code == 200 and not SubsidyStandard.objects.filter(effective_from=date(2026, 2, 1)).exists()

@@ -211,3 +211,20 @@ def test_malformed_idempotency_key_is_400(setup):
     _, clear = api_token_create(user, "学习平台")
     response = push(Client(), session, enrolment, **bearer(clear), HTTP_IDEMPOTENCY_KEY="k" * 300)
     assert response.status_code == 400 and response.json()["field"] == "Idempotency-Key"
+
+
+def test_api_messages_follow_the_request_language(rf):
+    """Issue 13 item 12: an API message is in the request's language only (default Chinese), never
+    "中文 / English"."""
+    from django.utils import translation
+
+    from dte.web.middleware import MESSAGE
+
+    with translation.override("zh-hans"):
+        body = json.loads(api.on_exception(rf.post("/api/x"), Http404("x")).content)
+        assert body["message"] == "不存在或不在您的范围内"
+        assert str(MESSAGE) == "输入包含不允许的空字符（\\0）"
+    with translation.override("en"):
+        body = json.loads(api.on_exception(rf.post("/api/x"), Http404("x")).content)
+        assert body["message"] == "Not found within your scope"
+        assert "NUL character" in str(MESSAGE) and "空字符" not in str(MESSAGE)

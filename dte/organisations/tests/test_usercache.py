@@ -148,3 +148,29 @@ def test_switched_off_reads_the_database_every_time():
         with CaptureQueriesContext(connection) as queries:
             assert client.get(URL).status_code == 200
     assert len(user_queries(queries.captured_queries)) == 1
+
+
+def test_the_cache_never_holds_the_password_hash_and_a_cached_user_can_still_change_it():
+    user = UserFactory(role=Role.TRAINEE, organisation=None)
+    user.set_password("Old-Pass-2026!x")
+    user.save()
+    client = signed_in(user)
+    client.get(URL)  # stores the row
+    entry = cache.get(usercache._key(user.pk))
+    assert isinstance(entry, tuple)
+    assert user.password not in repr(entry)
+    assert entry[2] == user.get_session_auth_hash()
+    cached = usercache.cached_user(ModelBackend(), user.pk)
+    assert "password" in cached.get_deferred_fields()
+    assert cached.check_password("Old-Pass-2026!x")  # the deferred column is read from the database on demand
+
+
+def test_another_secret_key_never_reads_rows_cached_under_the_old_one():
+    user = UserFactory(role=Role.TRAINEE, organisation=None)
+    key = usercache._key(user.pk)
+    usercache._layout.cache_clear()
+    try:
+        with override_settings(SECRET_KEY="another-secret-key-for-this-test-only-0123456789"):
+            assert usercache._key(user.pk) != key
+    finally:
+        usercache._layout.cache_clear()

@@ -28,6 +28,8 @@ POLICY_WORDS = {
     "subsidy_standards": gettext_noop("subsidy standards"), "claim_date": gettext_noop("date of the claim"),
     "deadline_subsidy_claim": gettext_noop("deadline for the subsidy claim"),
     "course.end_date": gettext_noop("end date of the course"),
+    # payment items of a decision (engine.Item.kind), shown on the calculator's result (issue 13 item 12)
+    "training_subsidy": gettext_noop("training subsidy"), "living_allowance": gettext_noop("living allowance"),
     "excellent_engineer": gettext_noop("outstanding engineer"), "excellent": gettext_noop("outstanding"), "skilled": gettext_noop("skilled"),
 }
 

@@ -69,3 +69,22 @@ def test_calculator_form(officer):
     assert response.status_code == 200 and "170000" in body and "晋人社厅发〔2024〕27号" in body
     error = officer.post("/policy/calculator/", {"province": "shanxi", "case": "{oops"}).content.decode()
     assert "JSON" in error and 'role="alert"' in error
+
+
+def test_calculator_result_names_items_and_payees_in_words(officer):
+    """Issue 13 item 12: the page after POST showed the payment line's type and payee as codes
+    (training_subsidy, institution, person)."""
+    from dte.web.tests.ui_text import findings, visible_text
+
+    response = officer.post("/policy/calculator/", {"province": "tianjin", "case": json.dumps(
+        case_dict("tianjin", **{"course.level": "intermediate"})), "on": ""}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response.status_code == 200 and response.context["decision"].items
+    # the result below the form (the case text above it and the trace/JSON in <details> stay machine-readable)
+    table = visible_text(response.content.decode().split("</form>")[-1].split("<details>")[0])
+    assert "培训补贴" in table and "培训机构" in table and "生活费补贴" in table
+    for code in ("training_subsidy", "living_allowance", "institution", "person"):
+        assert code not in table, code
+    assert not findings(table), findings(table)
+    bad = officer.post("/policy/calculator/", {"province": "shanxi", "case": "{}", "parameters": "{oops"},
+                       HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "参数不是有效的 JSON" in bad and "Expecting" not in bad

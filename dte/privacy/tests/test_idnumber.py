@@ -76,3 +76,19 @@ def test_masks():
     with pytest.raises(InvalidIdNumber) as error:
         validate_phone("12345")
     assert error.value.field_name == "phone"
+
+
+def test_each_language_shows_only_its_own_message():
+    """Issue 13 item 12: no bilingual "中文 / English" literals; Chinese by default, English under en."""
+    from django.utils import translation
+
+    number = with_check("14010519900307123")
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    with pytest.raises(InvalidIdNumber) as chinese:
+        validate_id_number(wrong, today=TODAY)
+    assert str(chinese.value) == "身份证号码校验位错误"
+    with translation.override("en"), pytest.raises(InvalidIdNumber) as english:
+        validate_id_number(wrong, today=TODAY)
+    assert str(english.value) == "The ID number's check digit (last character) is wrong: re-read the number."
+    with translation.override("en"), pytest.raises(InvalidIdNumber, match="between|outside"):
+        validate_id_number(with_check("14010518900101123"), today=TODAY)
