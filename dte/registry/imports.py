@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -277,20 +278,30 @@ def _check_chunk(chunk: list[RowResult], training_class: TrainingClass | None,
 # --- the two jobs' bodies ------------------------------------------------------------------------------
 
 
+_GC_LOCK = threading.Lock()
+_GC_PAUSES = [0, False]  # jobs running with the collector paused; whether it was on before the first
+
+
 @contextlib.contextmanager
 def _gc_paused():
     """The cyclic garbage collector off for a job's row loop (issue 12 item 1): a roster makes ~10 objects a
     row, none of them in cycles, yet each allocation burst triggers collections that walk every live object
     of the worker (measured: a third of the commit's Python time). Reference counting still frees the rows;
-    the collector runs once at the end, and is on again afterwards whatever happens."""
-    was = gc.isenabled()
-    gc.disable()
+    the collector is on again when the last such job in the process ends (counted: a threaded worker may run
+    two at once), whatever happens, and then collects the young generations once."""
+    with _GC_LOCK:
+        if _GC_PAUSES[0] == 0:
+            _GC_PAUSES[1] = gc.isenabled()
+            gc.disable()
+        _GC_PAUSES[0] += 1
     try:
         yield
     finally:
-        if was:
-            gc.enable()
-            gc.collect(1)
+        with _GC_LOCK:
+            _GC_PAUSES[0] -= 1
+            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
+                gc.enable()
+                gc.collect(1)
 
 
 def _open(roster: RosterImport):

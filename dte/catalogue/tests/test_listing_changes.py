@@ -80,7 +80,7 @@ def test_coverage_change_needs_reason_document_and_a_change(client):
     no_document = client.post(url, {**base, "coverage-document": "", "coverage-add": [pair(AI, "junior")]})
     assert no_document.status_code == 200
     same = client.post(url, {**base, "coverage-add": [pair(BIG_DATA, "junior")]})  # already covered
-    assert same.status_code == 200 and "already like that" in same.content.decode()
+    assert same.status_code == 200 and "范围没有变化" in same.content.decode()
     assert ListingAdjustment.objects.filter(listing=item).count() == 1 and item.coverage.count() == 3
 
 
