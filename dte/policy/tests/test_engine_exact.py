@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from dte.policy import engine
 from dte.policy.engine import (
     OVERRIDE_CITATION, UNDATED_FROM, BoundParameters, DatedValue, Decision, Item, Parameter, ParameterError,
     ParameterSet, Reason, describe, load_overrides_file, load_parameter_file, parameters_from_mapping, parse_overrides,
@@ -218,5 +219,7 @@ def test_untraced_bindings_are_shared_and_dated_values_are_traced():
         {"parameter": "empty", "value": None, "citation": "", "effective_from": None},
     ]
     assert shared.dated("rate").value == 200 and shared.trace is None
+    engine._FIELDS.clear()  # mutation workers are forked from a process whose cache of field names is warm
     text = Decision("x", date(2026, 1, 2), True, [], [Reason("R", "理由", "c")]).to_json()
+    assert engine._FIELDS == {Reason: ("code", "message", "citation", "effect")}
     assert '\n  "province": "x"' in text and '\n   "' not in text and "理由" in text
