@@ -42,12 +42,12 @@ class ObjectTypeFilter(_LabelledFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["seq", "occurred_at", "actor", "ip", "action_in_words", "object_in_words"]
+    list_display = ["seq", "occurred_at", "actor_in_words", "ip", "action_in_words", "object_in_words"]
     list_filter = [ActionFilter, ObjectTypeFilter]
     search_fields = ["object_id", "actor_label", "action"]
 
     @admin.display(description=_("actor"), ordering="actor_label")
-    def actor(self, event):
+    def actor_in_words(self, event):
         return actor_label(event.actor_label)
 
     @admin.display(description=_("action"), ordering="action")

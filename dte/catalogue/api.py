@@ -189,7 +189,7 @@ def _writable_listing(request, pk: int) -> InstitutionListing:
     """A listing this user may change: 403 for a non-writer, 404 when not even readable,
     403 when readable but outside the user's write scope."""
     if not is_writer(request.user):
-        raise HttpError(403, WRITERS_ONLY)
+        raise HttpError(403, str(WRITERS_ONLY))
     _listing_or_404(request, pk)
     item = scoped(request.user, InstitutionListing.objects.select_related("organisation", "province"), write=True).filter(pk=pk).first()
     if item is None:
@@ -259,7 +259,7 @@ def _coverage_items(items: list[CoverageIn]) -> list[tuple[Occupation, str, str]
 def listing_add(request, payload: ListingIn):
     """新增目录机构: list an existing training/evaluation organisation in its province's catalogue."""
     if not is_writer(request.user):
-        raise HttpError(403, WRITERS_ONLY)
+        raise HttpError(403, str(WRITERS_ONLY))
     kinds = [Organisation.Kind.TRAINING_INSTITUTION, Organisation.Kind.EVALUATION_INSTITUTION]
     organisation = scoped(request.user, Organisation.objects.filter(pk=payload.organisation_id, kind__in=kinds)).first()
     if organisation is None:

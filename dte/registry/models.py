@@ -36,9 +36,12 @@ class Person(models.Model):
 
     name = models.CharField(_("name"), max_length=64)
     id_number = EncryptedTextField(_("ID number"), purpose="id_number")
-    id_index = models.CharField(max_length=64, unique=True, editable=False)  # keyed blind index for lookup/dedup
+    # Keyed blind indexes for lookup/dedup, matched only exactly: their unique constraint and index are declared in
+    # Meta, so PostgreSQL gets no second `varchar_pattern_ops` (LIKE) index per column, which nothing uses and
+    # which cost a third of the roster import's index work (issue 12, item 1).
+    id_index = models.CharField(max_length=64, editable=False)
     phone = EncryptedTextField(_("mobile phone"), purpose="phone", blank=True)
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
     birth_date = models.DateField(_("birth date"))
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     division = models.ForeignKey("geography.Division", on_delete=models.PROTECT, verbose_name=_("place of residence"))
@@ -73,6 +76,8 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        constraints = [models.UniqueConstraint(fields=["id_index"], name="person_unique_id_index")]
+        indexes = [models.Index(fields=["phone_index"], name="person_phone_index")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.masked_id_number}"

@@ -100,11 +100,13 @@ def world(venue: str):
     klass = TrainingClassFactory(institution=quota.institution, quota=quota, capacity=40, start_date=date(2024, 9, 2))
     institution = klass.institution
     division("140105"), division("140106")
-    PersonFactory(id_number=ident(900), name="旧七", registered_by=institution)
-    PersonFactory(id_number=ident(901), name="旧九", registered_by=OrganisationFactory(division=division("140100")))
-    enrolled = PersonFactory(id_number=ident(902), name="旧十", registered_by=institution)
+    # Fixed phones: the factory's sequence depends on which tests ran before this one.
+    PersonFactory(id_number=ident(900), name="旧七", phone="13700000900", registered_by=institution)
+    PersonFactory(id_number=ident(901), name="旧九", phone="13700000901",
+                  registered_by=OrganisationFactory(division=division("140100")))
+    enrolled = PersonFactory(id_number=ident(902), name="旧十", phone="13700000902", registered_by=institution)
     Enrolment.objects.create(training_class=klass, person=enrolled, source=Enrolment.Source.INSTITUTION)
-    PersonFactory(id_number=ident(903), name="旧赵七", registered_by=None)
+    PersonFactory(id_number=ident(903), name="旧赵七", phone="13700000903", registered_by=None)
     return klass, quota
 
 
