@@ -82,4 +82,4 @@ def test_nul_characters_get_a_clear_400(client, method, path, body, content_type
     kwargs = {"content_type": content_type} if content_type else {}
     response = getattr(client, method)(path, body, **kwargs) if body is not None else client.get(path)
     assert response.status_code == 400
-    assert "NUL" in (response.json().get("message") or response.json()["detail"])  # API: the shared error shape
+    assert "空字符" in (response.json().get("message") or response.json()["detail"])  # API: the shared error shape
