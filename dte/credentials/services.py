@@ -157,7 +157,7 @@ def level_certificates_preview(requests, *, by, issued_on: date | None = None) -
         if r.issuer.kind != Organisation.Kind.EVALUATION_INSTITUTION:
             problems.append(f"{where}：{r.issuer.name} 不是评价机构")
         if not _may_issue(by, r.issuer):
-            problems.append(f"{where}：只有发证评价机构可以颁发 / only the issuing evaluation institution may issue")
+            problems.append(where + "：" + _("only the issuing evaluation institution may issue"))
         if r.level not in Level.values:
             problems.append(f"{where}：等级无效 {r.level}")
             continue
@@ -243,12 +243,12 @@ def level_certificate_set_status(cert: LevelCertificate, new: str, *, by, reason
     if not reason:
         raise CredentialError(_("A reason is required."))
     if new not in Status.values:
-        raise CredentialError(f"未知状态 {new} / unknown status")
+        raise CredentialError(_("Unknown status %(status)s") % {"status": new})
     if not may_change_status(by, cert):
         raise CredentialError(_("Not allowed to change this certificate."))
     cert = LevelCertificate.objects.select_for_update().get(pk=cert.pk)
     if new not in TRANSITIONS[cert.status]:
-        raise CredentialError(f"不能从“{Status(cert.status).label}”改为“{Status(new).label}” / cannot change {cert.status} to {new}")
+        raise CredentialError(_("Cannot change from “%(old)s” to “%(new)s”") % {"old": Status(cert.status).label, "new": Status(new).label})
     before = {"status": cert.status, "reason": cert.status_reason}
     cert.status, cert.status_reason, cert.status_changed_at, cert.status_changed_by = new, reason, timezone.now(), by
     cert.save(update_fields=["status", "status_reason", "status_changed_at", "status_changed_by"])
@@ -264,7 +264,7 @@ def level_certificate_bytes(cert: LevelCertificate) -> bytes:
     with cert.pdf.storage.open(cert.pdf.name, "rb") as handle:
         data = handle.read()
     if _sha(data) != cert.pdf_sha256:
-        raise CredentialError(f"证书文件校验失败 {cert.number} / stored file does not match its hash")
+        raise CredentialError(_("Certificate file %(number)s does not match its hash") % {"number": cert.number})
     return data
 
 

@@ -164,7 +164,7 @@ def _refresh_person(person: Person, by) -> None:
 @transaction.atomic
 def talent_profile_set_series(person: Person, series: str, *, by) -> TalentProfile:
     if series not in TitleSeries.values:
-        raise TalentError(f"未知的职称系列 / unknown title series: {series}")
+        raise TalentError(_("Unknown title series: %(series)s") % {"series": series})
     profile, _unused = TalentProfile.objects.select_for_update().get_or_create(person=person)
     before = profile.title_series
     if before != series:
@@ -184,7 +184,7 @@ def talent_entry_add(person: Person, *, by, kind: str, title: str, awarded_on, r
                      note: str = "") -> TalentEntry:
     title = (title or "").strip()
     if kind not in TalentEntry.Kind.values:
-        raise TalentError(f"未知的类别 / unknown kind: {kind}")
+        raise TalentError(_("Unknown kind: %(kind)s") % {"kind": kind})
     if not title:
         raise TalentError(_("A title is required."))
     if awarded_on is None or awarded_on > timezone.localdate():

@@ -90,7 +90,7 @@ def geofence_check(venue, lat, lon, accuracy) -> Verdict:
     if accuracy is None or accuracy <= 0:
         return Verdict(False, _("No accuracy reported."))
     if accuracy > venue.max_accuracy_m:
-        return Verdict(False, f"定位精度{accuracy:.0f}米，超过允许的{venue.max_accuracy_m}米 / accuracy too coarse")
+        return Verdict(False, _("Location accuracy %(accuracy)s m, coarser than the allowed %(allowed)s m") % {"accuracy": f"{accuracy:.0f}", "allowed": venue.max_accuracy_m})
     if len(venue.polygon or []) >= 3:
         distance = distance_to_polygon_m(lat, lon, venue.polygon)
         ok = distance <= accuracy

@@ -71,9 +71,9 @@ def number_base(pattern: str, *, year: int, inst: int, seq: int) -> str:
     try:
         base = pattern.format(year=year, inst=inst, seq=seq)
     except (ValueError, KeyError, IndexError) as error:
-        raise TrainingError(f"编号格式无效 / invalid number pattern: {error}") from None
+        raise TrainingError(_("Invalid number pattern: %(error)s") % {"error": error}) from None
     if not base.isdigit() or "{seq" not in pattern:
-        raise TrainingError("编号格式须只产生数字且含 {seq} / the pattern must yield digits and contain {seq}")
+        raise TrainingError(_("The number pattern must yield digits only and contain {seq}"))
     return base
 
 
@@ -142,7 +142,7 @@ def _facts(enrolment: Enrolment, decision: CompletionDecision, institution_name:
                                         direction=facts["direction"] or "—", level=facts["level_label"], hours=hours,
                                         institution=institution_name)
     except (KeyError, IndexError, ValueError) as error:
-        raise TrainingError(f"证书文字模板无效 / invalid certificate text: {error}") from None
+        raise TrainingError(_("Invalid certificate text: %(error)s") % {"error": error}) from None
     return facts
 
 
@@ -233,7 +233,7 @@ def certificate_bytes(cert: TrainingCertificate) -> bytes:
     with cert.pdf.storage.open(cert.pdf.name, "rb") as handle:
         data = handle.read()
     if _sha(data) != cert.pdf_sha256:
-        raise IntegrityFailure(f"证书文件校验失败 {cert.number} / stored file does not match its hash")
+        raise IntegrityFailure(_("Certificate file %(number)s does not match its hash") % {"number": cert.number})
     return data
 
 

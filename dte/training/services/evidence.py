@@ -39,7 +39,7 @@ def evidence_validate(name: str, size: int, head: bytes) -> str:
         raise TrainingError(_("The file content does not match its extension."))
     limit = PHOTO_MAX_BYTES if kind == SessionEvidence.Kind.PHOTO else video_max_bytes()
     if size > limit:
-        raise TrainingError(f"文件超过{limit // (1024 * 1024)}MB / the file is too large")
+        raise TrainingError(_("The file is larger than %(mb)s MB") % {"mb": limit // (1024 * 1024)})
     if size == 0:
         raise TrainingError(_("Empty file."))
     return kind

@@ -54,20 +54,20 @@ def schedule_check(training_class, sessions: list | None = None, *, confirmed: b
     problems: list[Problem] = []
     required = rules.required_hours(training_class)
     if required.value is not None and total < required.value:
-        problems.append(Problem("hours_short", f"课时合计{total}学时，少于规定的{required.value}学时 / total hours below the required hours",
+        problems.append(Problem("hours_short", _("%(total)s hours in all, fewer than the required %(required)s hours") % {"total": total, "required": required.value},
                                 required.citation, blocking=confirmed))
     cap = rules.online_cap(training_class)
     if cap.value is not None and online > 0:
         base = max(total, Decimal(required.value or 0))
         if online * 10000 > base * cap.value:
             share = online * 10000 / base if base else Decimal(10000)
-            problems.append(Problem("online_cap", f"线上课时{online}学时，占比{_pct(share)}，超过{_pct(cap.value)} / online share above the cap",
+            problems.append(Problem("online_cap", _("%(online)s online hours, a share of %(share)s, above %(cap)s") % {"online": online, "share": _pct(share), "cap": _pct(cap.value)},
                                     cap.citation, blocking=confirmed or required.value is not None))
     location = rules.requires_location_checkin(training_class)
     if location.value:
         lacking = sorted({s.venue.name for s in sessions if s.delivery == Session.Delivery.OFFLINE and s.venue and not s.venue.has_geofence})
         if lacking:
-            problems.append(Problem("geofence", f"场地未设置电子围栏：{'、'.join(lacking)} / venue without geofence", location.citation))
+            problems.append(Problem("geofence", _("Venue without a geofence: %(venues)s") % {"venues": "、".join(lacking)}, location.citation))
     return problems
 
 
