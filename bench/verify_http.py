@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import multiprocessing
 import os
 import resource
-import secrets
 import signal
 import socket
 import subprocess
@@ -42,34 +40,12 @@ BENCH = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 
-def _key() -> str:
-    return base64.b64encode(os.urandom(32)).decode()
+from httpload import ensure_database, production_environment  # noqa: E402  (bench/, on the path above)
 
 
 def environment() -> dict:
-    env = dict(os.environ)
-    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dte_bench_h4b")
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "verify_site.settings", "SECRET_KEY": secrets.token_urlsafe(60),
-        "DTE_DATA_KEY": f"b1:{_key()}", "DTE_INDEX_KEY": _key(), "DTE_AUDIT_KEY": _key(), "DTE_SIGNING_KEY": f"bench1:{_key()}",
-        "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DTE_VERIFY_RATE": "100000000/60",
-        "DTE_TASKS_EAGER": "1", "PYTHONPATH": f"{ROOT}:{BENCH}",
-    })
-    return env
-
-
-def ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    if not cfg["ENGINE"].endswith("postgresql"):
-        sys.exit("DATABASE_URL must be PostgreSQL for this benchmark")
-    dsn = dict(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None)
-    with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
-            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    return production_environment("verify_site.settings", "postgres://postgres@127.0.0.1:5432/dte_bench_h4b",
+                                  "redis://127.0.0.1:6379/9", DTE_VERIFY_RATE="100000000/60")
 
 
 def prepare(count: int) -> tuple[list[str], int, dict]:
