@@ -8,7 +8,7 @@ from datetime import date
 from django.utils import timezone
 
 from dte.audit.services import audit_record
-from dte.jobs.registry import job_handler
+from dte.jobs.registry import NOTIFY, job_handler
 
 from .errors import AssessmentError
 from .imports import scores_import
@@ -51,7 +51,7 @@ def chain_items(today: date) -> list[dict]:
     return [i | {"overdue": i["due"] < today} for i in items if (i["due"] - today).days <= DUE_SOON_DAYS]
 
 
-@job_handler("assessment.remind_chain")
+@job_handler("assessment.remind_chain", queue=NOTIFY)
 def remind_chain(job, progress) -> dict:
     today = date.fromisoformat(job.params["today"]) if job.params.get("today") else timezone.localdate()
     items = chain_items(today)

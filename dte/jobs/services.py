@@ -6,6 +6,8 @@ claimed atomically (queued → running) so a redelivered task never runs it twic
 report is a heartbeat, and `jobs_sweep` (Celery beat and `dte jobs sweep`) fails — or, for retry-safe
 kinds, queues again — running jobs whose heartbeat stopped. Progress written from inside a long
 transaction goes through a second database connection, so the job page shows it while the work runs.
+Every job is sent to the Celery queue its kind declares (registry.QUEUES; deploy/SCALING.md), so a long bulk
+job never holds up an import someone waits for.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Job
-from .registry import handler_for, kind_options
+from .registry import handler_for, kind_options, queue_for
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -70,10 +72,16 @@ class Progress:
             self._side = None
 
 
-def job_start(kind: str, *, params: dict | None = None, user=None) -> Job:
-    """Create a job and queue it once the surrounding transaction commits."""
+def job_queue(job_id: int, kind: str) -> None:
+    """Send the job to the Celery queue its kind declares (registry.job_handler(queue=...)); eagerly in-process
+    without a broker."""
     from .tasks import run_job
 
+    run_job.apply_async((job_id,), queue=queue_for(kind))
+
+
+def job_start(kind: str, *, params: dict | None = None, user=None) -> Job:
+    """Create a job and queue it, on its kind's queue, once the surrounding transaction commits."""
     handler_for(kind)  # fail now, not in the worker, if the kind is unknown
     organisation = getattr(user, "organisation", None) if user is not None else None
     job = Job.objects.create(
@@ -83,7 +91,7 @@ def job_start(kind: str, *, params: dict | None = None, user=None) -> Job:
         organisation=organisation,
         division_code=organisation.division_id if organisation else "",
     )
-    transaction.on_commit(lambda: run_job.delay(job.pk))
+    transaction.on_commit(lambda: job_queue(job.pk, kind))
     return job
 
 
@@ -129,8 +137,6 @@ def jobs_sweep(*, now=None) -> dict:
     """Running jobs without a heartbeat for DTE_JOB_STALE_SECONDS lost their worker: retry-safe kinds are
     queued again (up to MAX_ATTEMPTS runs), the others fail with a message. Queued jobs older than that
     (their message was lost) are sent again; the atomic claim makes a duplicate delivery harmless."""
-    from .tasks import run_job
-
     now = now or timezone.now()
     cutoff = now - stale_after()
     counts = {"failed": 0, "retried": 0, "requeued": 0}
@@ -147,8 +153,9 @@ def jobs_sweep(*, now=None) -> dict:
                 options.on_abandon(job, retrying)
             if retrying:
                 job.status, job.message = Job.Status.QUEUED, f"工作进程中断，已重新排队（第 {job.attempts + 1} 次运行）"
-                job.save(update_fields=["status", "message"])
-                transaction.on_commit(lambda pk=job.pk: run_job.delay(pk))
+                job.heartbeat_at = now  # sent now: not "lost" below, so not sent twice in one sweep
+                job.save(update_fields=["status", "message", "heartbeat_at"])
+                transaction.on_commit(lambda pk=job.pk, kind=job.kind: job_queue(pk, kind))
                 counts["retried"] += 1
             else:
                 job.status, job.finished_at = Job.Status.FAILED, now
@@ -158,8 +165,8 @@ def jobs_sweep(*, now=None) -> dict:
                 counts["failed"] += 1
     lost = Job.objects.filter(status=Job.Status.QUEUED, created_at__lt=cutoff).filter(
         Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff))
-    for pk in lost.order_by("pk").values_list("pk", flat=True):
+    for pk, kind in lost.order_by("pk").values_list("pk", "kind"):
         Job.objects.filter(pk=pk).update(heartbeat_at=now)
-        transaction.on_commit(lambda pk=pk: run_job.delay(pk))
+        transaction.on_commit(lambda pk=pk, kind=kind: job_queue(pk, kind))
         counts["requeued"] += 1
     return counts

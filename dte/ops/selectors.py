@@ -46,10 +46,19 @@ def migrations_check(alias: str = DEFAULT_DB_ALIAS) -> dict:
 
 
 def _queue_names() -> list[str]:
+    """Every queue a task can be sent to: the default one, the declared ones (CELERY_TASK_QUEUES: the four
+    of deploy/SCALING.md), those named by dictionary routes (CELERY_TASK_ROUTES is one dictionary or a list
+    of routers), and DTE_READY_QUEUES."""
     names = {getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", None) or "celery"}
-    for route in (getattr(settings, "CELERY_TASK_ROUTES", None) or {}).values():
-        if isinstance(route, dict) and route.get("queue"):
-            names.add(route["queue"])
+    names.update(getattr(queue, "name", queue) for queue in getattr(settings, "CELERY_TASK_QUEUES", None) or ())
+    routes = getattr(settings, "CELERY_TASK_ROUTES", None) or ()
+    for router in [routes] if isinstance(routes, dict) else routes:
+        if not isinstance(router, dict):
+            continue  # a router function: the queues it returns are among the declared ones
+        for route in router.values():
+            queue = route.get("queue") if isinstance(route, dict) else route
+            if isinstance(queue, str) and queue:
+                names.add(queue)
     names.update(getattr(settings, "DTE_READY_QUEUES", ()) or ())
     return sorted(names)
 

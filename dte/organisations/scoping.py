@@ -117,6 +117,23 @@ def _conditions_for(user, model: type[Model], scope: Scope, write: bool) -> list
     return None
 
 
+def scope_key(user) -> tuple:
+    """Everything `_conditions_for` reads from the user, as a hashable key: two users with the same key get
+    the same filters (same SQL, same parameters) from scoped() and scoped_parts() for every model, so a
+    caller may reuse what it compiled or counted for one of them (dte/reporting/compiled.py). Change it
+    together with `_conditions_for`."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ("nobody",)
+    if user.is_platform_admin:
+        return ("platform",)
+    from .roles import JURISDICTION_ROLES, OWNER_ROLES
+
+    organisation = user.organisation
+    prefix = organisation.division.scope_prefix if organisation is not None and user.role in JURISDICTION_ROLES else None
+    return (str(user.role), user.pk if user.role in OWNER_ROLES else None,
+            organisation.pk if organisation is not None else None, prefix)
+
+
 def _filter_for(user, model: type[Model], scope: Scope, write: bool) -> Q | None:
     """The Q that limits rows for this user, `Q()` for everything, None for nothing."""
     conditions = _conditions_for(user, model, scope, write)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.core.files import File
 from django.urls import reverse
 
-from dte.jobs.registry import job_handler
+from dte.jobs.registry import BULK, job_handler
 
 from .services import parse_date
 from .services_simulation import simulation_run
 
 
 # Reads only, writes its own result: running it again after a lost worker is harmless.
-@job_handler("policy.simulate", retry_safe=True)
+@job_handler("policy.simulate", retry_safe=True, queue=BULK)
 def simulate(job, progress) -> dict:
     p = job.params
     result, workbook = simulation_run(province=p["province"], changes=p.get("changes") or {}, population=p["population"],

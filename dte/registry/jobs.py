@@ -7,7 +7,7 @@ from datetime import date
 from django.urls import reverse
 
 from dte.audit.services import audit_record
-from dte.jobs.registry import job_handler
+from dte.jobs.registry import NOTIFY, job_handler
 
 from .errors import RegistryError
 from .imports import roster_commit, roster_import_release, roster_validate
@@ -60,7 +60,7 @@ def import_commit(job, progress) -> dict:
             "link": reverse("registry:import", args=[roster.pk])}
 
 
-@job_handler("registry.remind_overdue")
+@job_handler("registry.remind_overdue", queue=NOTIFY)
 def remind_overdue(job, progress) -> dict:
     """Lists applications whose review deadline has passed (run daily by Celery beat)."""
     today = _today(job) or date.today()

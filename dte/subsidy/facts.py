@@ -103,49 +103,78 @@ def _training_facts(classes: dict, enrolments: list[Enrolment], stage_end: date 
     return facts
 
 
-def _training_facts_set_based(classes: dict, enrolments: list[Enrolment], stage_end: date | None) -> dict[int, dict]:
-    """The same facts as `_training_facts`, for many classes at once: one query for the sessions
-    of all classes, one for the attended records of all enrolments (only the columns the hours
-    rule reads), one each for completion decisions and training certificates. The hours rule
-    itself stays dte.training.selectors.class_summaries, given the records already read, so
-    the two paths cannot drift apart (tests: test_claims_set_based.py)."""
-    from collections import namedtuple
+def _training_facts_set_based(classes: dict, enrolments: list, stage_end: date | None) -> dict[int, dict]:
+    """The same facts as `_training_facts`, for many classes at once, summed in the database.
+
+    Attended days: distinct local dates of a trainee's attended records (up to the stage end), as
+    `_training_facts` counts them. Credited hours, in two forms of one rule: a trainee whose attended
+    records (in the class's sessions up to the stage end) are all on regular offline sessions without
+    an early check-out earns each such session's hours in full (dte.training.selectors.credited_hours;
+    class_summaries credits a regular session by its own record when no make-up record is there), so
+    the database sums them; any other trainee — a make-up, an online session, an early check-out —
+    gets dte.training.selectors.class_summaries itself on their records. One aggregate query for all
+    trainees (no attendance record travels to Python for the common case), one for the others'
+    records, one each for completion decisions and training certificates.
+    tests/test_claims_set_based.py proves both forms equal to `_training_facts`."""
+    from datetime import timedelta
+
+    from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Sum, Value
+    from django.db.models.functions import TruncDate
 
     from dte.training.models import ATTENDED, Attendance, CompletionDecision, Session, TrainingCertificate
     from dte.training.selectors import class_summaries
 
     ids = [e.pk for e in enrolments]
     facts = {e.pk: {"days": None, "hours_total": None, "hours_online": None, "completed": False} for e in enrolments}
-    sessions_of: dict[int, list] = defaultdict(list)
-    session_day: dict[int, date] = {}
+    tz = timezone.get_current_timezone()
+    sessions_of: dict[int, list] = defaultdict(list)  # class id → its sessions up to the stage end
+    with_sessions: set[int] = set()
     for s in Session.objects.filter(training_class_id__in=list(classes)).order_by("training_class_id", "starts_at", "pk"):
-        day = timezone.localtime(s.starts_at).date()
-        sessions_of[s.training_class_id].append(s)
-        if not stage_end or day <= stage_end:
-            session_day[s.pk] = day
-    columns = ("session_id", "enrolment_id", "status", "source", "checked_in_at", "checked_out_at", "online_minutes")
-    Record = namedtuple("Record", columns)
-    records: dict[int, dict] = defaultdict(dict)  # class id → {(session id, enrolment id): record}
-    days: dict[int, set] = defaultdict(set)
-    class_of = {e.pk: e.training_class_id for e in enrolments}
-    rows = Attendance.objects.filter(**ids_in("enrolment_id", ids), status__in=ATTENDED).order_by().values_list(*columns)
-    for row in rows.iterator(chunk_size=20000):
-        record = Record(*row)
-        records[class_of[record.enrolment_id]][(record.session_id, record.enrolment_id)] = record
-        if record.session_id in session_day:
-            days[record.enrolment_id].add(session_day[record.session_id])
-    by_class: dict[int, list[Enrolment]] = defaultdict(list)
+        with_sessions.add(s.training_class_id)
+        if not stage_end or s.starts_at.astimezone(tz).date() <= stage_end:
+            sessions_of[s.training_class_id].append(s)
+    in_stage = Q(session__starts_at__date__lte=stage_end) if stage_end else Q()
+    own = Q(session__training_class_id=F("enrolment__training_class_id")) & in_stage
+    left_early = Q(checked_out_at__lt=ExpressionWrapper(
+        F("session__ends_at") - ExpressionWrapper(F("session__late_after_minutes") * Value(timedelta(minutes=1)),
+                                                  output_field=DurationField()), output_field=DateTimeField()))
+    other = Q(session__makeup_for__isnull=False) | Q(session__delivery=Session.Delivery.ONLINE) | left_early
+    sums = (Attendance.objects.filter(**ids_in("enrolment_id", ids), status__in=ATTENDED).order_by().values("enrolment_id")
+            .annotate(days=Count(TruncDate("session__starts_at", tzinfo=tz), distinct=True, filter=in_stage),
+                      hours=Sum("session__hours", filter=own), others=Count("pk", filter=own & other))
+            .values_list("enrolment_id", "days", "hours", "others"))
+    days, hours, rest = {}, {}, set()
+    for enrolment_id, n_days, n_hours, others in sums:
+        days[enrolment_id] = n_days
+        if others:
+            rest.add(enrolment_id)
+        else:
+            hours[enrolment_id] = n_hours or 0
+    by_class: dict[int, list] = defaultdict(list)
     for e in enrolments:
-        by_class[e.training_class_id].append(e)
-        if e.training_class_id in sessions_of:
-            facts[e.pk]["days"] = len(days[e.pk])
-    for class_id, sessions in sessions_of.items():
-        if stage_end:
-            sessions = [s for s in sessions if s.pk in session_day]
-        for summary in class_summaries(classes[class_id], enrolments=by_class[class_id], sessions=sessions,
-                                       records=records[class_id]):
-            facts[summary.enrolment.pk]["hours_total"] = int(summary.hours["total"])
-            facts[summary.enrolment.pk]["hours_online"] = int(summary.hours["online"])
+        if e.training_class_id in with_sessions:
+            f = facts[e.pk]
+            f["days"] = days.get(e.pk, 0)
+            if e.pk in rest:
+                by_class[e.training_class_id].append(e)
+            else:
+                f["hours_total"], f["hours_online"] = int(hours.get(e.pk, 0)), 0
+    if by_class:  # the others: the hours rule itself, on their records
+        from collections import namedtuple
+
+        columns = ("session_id", "enrolment_id", "status", "source", "checked_in_at", "checked_out_at", "online_minutes")
+        Record = namedtuple("Record", columns)
+        records: dict[int, dict] = defaultdict(dict)  # class id → {(session id, enrolment id): record}
+        class_of = {e.pk: class_id for class_id, members in by_class.items() for e in members}
+        rows = Attendance.objects.filter(**ids_in("enrolment_id", list(class_of)), status__in=ATTENDED).order_by().values_list(*columns)
+        for row in rows.iterator(chunk_size=20000):
+            record = Record(*row)
+            records[class_of[record.enrolment_id]][(record.session_id, record.enrolment_id)] = record
+        for class_id, members in by_class.items():
+            for summary in class_summaries(classes[class_id], enrolments=members, sessions=sessions_of[class_id],
+                                           records=records[class_id]):
+                facts[summary.enrolment.pk]["hours_total"] = int(summary.hours["total"])
+                facts[summary.enrolment.pk]["hours_online"] = int(summary.hours["online"])
     completed = set(CompletionDecision.objects.filter(**ids_in("enrolment_id", ids), completed=True).values_list("enrolment_id", flat=True))
     completed |= set(TrainingCertificate.objects.filter(**ids_in("enrolment_id", ids), status="valid")
                      .values_list("enrolment_id", flat=True))

@@ -59,14 +59,22 @@ def explanations_store(lines) -> None:
     shared ClaimExplanation, creating the explanations not stored yet. Called by ClaimLine.save,
     ClaimLineQuerySet.bulk_create and the set-based path's COPY (services/claims_bulk.lines_insert).
     Lines decided alike are recognised without serialising each trace: by its marshal bytes, and
-    the digest (canonical JSON) is computed once per distinct content."""
+    the digest (canonical JSON) is computed once per distinct content; lines that share the very
+    same parameters and trace objects (one decision reused, services/claims.py `_decision`) are
+    recognised by identity, without even the marshal bytes (nothing changes them during this call)."""
     known: dict[bytes, str] = {}
+    same: dict[tuple[int, int], tuple] = {}  # (id(parameters), id(trace)) → (parameters, trace, digest)
     new: dict[str, ClaimExplanation] = {}
     for line in lines:
         pending = line.__dict__.pop("_explanation", None)
         if pending is None:
             continue
         parameters, trace = pending
+        hit = same.get((id(parameters), id(trace)))
+        if hit is not None and hit[0] is parameters and hit[1] is trace:
+            line.explanation_id = hit[2]
+            line.__dict__["_explanation_value"] = (hit[2], parameters, trace)
+            continue
         try:
             key = marshal.dumps((parameters, trace))
         except ValueError:  # not plain data: no shortcut
@@ -77,6 +85,7 @@ def explanations_store(lines) -> None:
             if key is not None:
                 known[key] = digest
             new.setdefault(digest, ClaimExplanation(digest=digest, parameters=parameters, trace=trace))
+        same[(id(parameters), id(trace))] = (parameters, trace, digest)
         line.explanation_id = digest
         line.__dict__["_explanation_value"] = (digest, parameters, trace)  # no query to read it back
     if new:

@@ -70,6 +70,8 @@ def calculator(request):
             context["error"] = _("No trainee with this ID number is enrolled in the class.")
         else:
             case_facts = facts.build_cases([enrolment])[0] if enrolment else _typed_case(k, data)
+            # the claim date decides the living allowance's year (津人社办发〔2022〕94号 三(四)), as claim_create does
+            case_facts.case = {**case_facts.case, "claim_date": today.isoformat()}
             results = [(item, evaluate(case_facts, k, item, today)) for item in ("training_subsidy", "living_allowance")]
             context.update({"results": [(item, r) for item, r in results if r["amount"] or item == "training_subsidy"],
                             "class": k, "on": k.start_date, "from_registry": enrolment is not None, "facts": case_facts.case})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from dte.jobs.registry import job_handler
+from dte.jobs.registry import NOTIFY, job_handler
 
 from .services.notifications import notifications_send
 
 
-@job_handler("supervision.notify_deadlines")
+@job_handler("supervision.notify_deadlines", queue=NOTIFY)
 def notify_deadlines(job, progress) -> dict:
     today = date.fromisoformat(job.params["today"]) if job.params.get("today") else None
     sent = notifications_send(today)

@@ -4,7 +4,7 @@ title recognitions of every level certificate. Safe to run daily (CELERY_BEAT_SC
 from __future__ import annotations
 
 from dte.credentials.models import LevelCertificate
-from dte.jobs.registry import job_handler
+from dte.jobs.registry import BULK, job_handler
 from dte.registry.models import Enrolment
 
 from .models import ContinuingEducationRecord, TitleRecognition
@@ -47,7 +47,7 @@ def backfill_title_recognition(progress, by=None) -> dict:
     return {"certificates": len(certs), "changed": _changes(before, after)}
 
 
-@job_handler("talent.backfill")
+@job_handler("talent.backfill", queue=BULK)
 def backfill(job, progress) -> dict:
     year = int(job.params["year"]) if job.params.get("year") else None
     by = job.created_by if getattr(job, "created_by_id", None) else None

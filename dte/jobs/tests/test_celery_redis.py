@@ -1,10 +1,18 @@
-"""The job really travels through Celery and Redis to a worker (skipped without Redis)."""
+"""Jobs really travel through Celery and Redis to a worker, each on its kind's queue (skipped without Redis).
 
+Every test gets Redis keys of its own (kombu's `global_keyprefix`), so parallel runs on the same Redis never
+take each other's tasks, while the queues keep their real names (interactive, bulk, notify, maintenance)."""
+
+import ast
+import json
 import socket
+import threading
 import time
 import uuid
+from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dte.celery_app import app
 from dte.jobs.models import Job
@@ -13,6 +21,7 @@ from dte.jobs.services import job_start
 from .test_jobs import count_to  # noqa: F401  (registers the "tests.count" handler)
 
 REDIS = ("127.0.0.1", 6379)
+BROKER = "redis://127.0.0.1:6379/15"
 
 
 def forget_connections() -> None:
@@ -30,27 +39,126 @@ def redis_available() -> bool:
         return False
 
 
-@pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
-@pytest.mark.django_db(transaction=True)
-def test_job_runs_on_a_worker_through_redis():
-    from celery.contrib.testing.worker import start_worker
+pytestmark = [pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379"),
+              pytest.mark.django_db(transaction=True)]
 
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend", "task_default_queue")}
-    # A queue of our own, so that test runs in parallel never take each other's tasks.
-    app.conf.update(broker_url="redis://127.0.0.1:6379/15", task_always_eager=False, result_backend=None,
-                    task_default_queue=f"dte-test-{uuid.uuid4().hex}")
+
+@pytest.fixture
+def broker():
+    """Celery on Redis db 15 under a key prefix of this test's own; yields a function: queue → the task
+    names and argument tuples waiting in it, oldest first. Removes its keys afterwards."""
+    import redis
+
+    prefix = f"dte-test-{uuid.uuid4().hex}:"
+    keys = ("broker_url", "task_always_eager", "result_backend", "broker_transport_options")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None,
+                    broker_transport_options={"global_keyprefix": prefix})
     forget_connections()
+    client = redis.Redis.from_url(BROKER)
+
+    def waiting(queue: str) -> list[tuple[str, str]]:
+        messages = [json.loads(raw) for raw in reversed(client.lrange(prefix + queue, 0, -1))]  # LPUSH: newest first
+        return [(m["headers"]["task"], tuple(ast.literal_eval(m["headers"]["argsrepr"]))) for m in messages]
+
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-            job = job_start("tests.count", params={"n": 3})
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                job.refresh_from_db()
-                if job.is_finished:
-                    break
-                time.sleep(0.1)
+        yield waiting
     finally:
         app.conf.update(saved)
+        app.amqp.queues._consume_from = None  # a worker's -Q selection outlives it in this process
         forget_connections()
+        for key in client.scan_iter(match=prefix + "*"):
+            client.delete(key)
+        client.close()
+
+
+def worker(queues: list[str] | None = None):
+    from celery.contrib.testing.worker import start_worker
+
+    return start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=queues)
+
+
+def wait_finished(job: Job, seconds: float = 30) -> Job:
+    """Wait for the worker's signal that it ran the job, then read the row: polling the database meanwhile
+    would contend with the worker thread for SQLite's in-memory test database ("table is locked")."""
+    from celery.signals import task_postrun
+
+    done = threading.Event()
+
+    def ran(sender=None, args=None, **kwargs):
+        if sender is not None and sender.name == "dte.jobs.run_job" and list(args or ()) == [job.pk]:
+            done.set()
+
+    task_postrun.connect(ran, weak=False)
+    try:
+        done.wait(seconds)
+    finally:
+        task_postrun.disconnect(ran)
+    job.refresh_from_db()
+    return job
+
+
+def roster_upload_of_one(django_capture_on_commit_callbacks):
+    """A real roster import (registry.import_validate, an interactive kind): one valid row."""
+    from dte.registry.imports import HEADERS, roster_upload
+    from dte.organisations.tests.factories import division
+    from dte.registry.tests.factories import TrainingClassFactory, id_number, staff
+
+    division("140105")  # the trainee's county (no reference data in a transactional test)
+    klass = TrainingClassFactory(start_date=date(2024, 9, 2))
+    text = ",".join(HEADERS) + "\n" + ",".join(["王一", id_number("140105"), "13900000001", "140105", "毕业生",
+                                                 "2024-06-30"]) + "\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        roster, job = roster_upload(institution=klass.institution, training_class=klass,
+                                    upload=SimpleUploadedFile("roster.csv", text.encode("utf-8")),
+                                    user=staff(klass.institution))
+    return roster, job
+
+
+def test_job_runs_on_a_worker_through_redis(broker):
+    with worker():  # no -Q: every declared queue, like `make worker`
+        job = wait_finished(job_start("tests.count", params={"n": 3}))
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert job.result == {"counted": 3}
+
+
+def test_each_kind_lands_on_its_queue_and_an_interactive_worker_leaves_bulk_waiting(
+        broker, django_capture_on_commit_callbacks):
+    from dte.registry.models import RosterImport
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk = job_start("talent.backfill", params={})
+    roster, imported = roster_upload_of_one(django_capture_on_commit_callbacks)
+    assert broker("bulk") == [("dte.jobs.run_job", (bulk.pk,))]
+    assert broker("interactive") == [("dte.jobs.run_job", (imported.pk,))]
+    assert broker("notify") == broker("maintenance") == []
+
+    with worker(["interactive"]):
+        imported = wait_finished(imported)
+        time.sleep(0.5)  # give a wrongly subscribed worker the time to take the bulk job too
+    assert imported.status == Job.Status.SUCCEEDED, imported.error
+    roster.refresh_from_db()
+    assert (roster.status, roster.rows_total, roster.rows_valid) == (RosterImport.Status.VALIDATED, 1, 1), roster.message
+    bulk.refresh_from_db()
+    assert bulk.status == Job.Status.QUEUED and bulk.started_at is None
+    assert broker("bulk") == [("dte.jobs.run_job", (bulk.pk,))] and broker("interactive") == []
+
+    with worker(["bulk"]):
+        bulk = wait_finished(bulk)
+    assert bulk.status == Job.Status.SUCCEEDED, bulk.error
+    assert broker("bulk") == []
+
+
+def test_beat_tasks_are_routed_by_celery_task_routes(broker):
+    """What beat sends (CELERY_BEAT_SCHEDULE) goes where CELERY_TASK_ROUTES says: the sweep and the audit
+    checkpoint to maintenance, reminders to notify, the talent back-fill to bulk."""
+    from dte.jobs.tasks import start_scheduled, sweep
+
+    sweep.apply_async()
+    for kind in ("audit.checkpoint", "registry.remind_overdue", "supervision.notify_deadlines", "talent.backfill"):
+        start_scheduled.apply_async(args=[kind])
+    assert broker("maintenance") == [("dte.jobs.sweep", ()), ("dte.jobs.start_scheduled", ("audit.checkpoint",))]
+    assert broker("notify") == [("dte.jobs.start_scheduled", ("registry.remind_overdue",)),
+                                ("dte.jobs.start_scheduled", ("supervision.notify_deadlines",))]
+    assert broker("bulk") == [("dte.jobs.start_scheduled", ("talent.backfill",))]
+    assert broker("interactive") == []

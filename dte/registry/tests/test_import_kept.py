@@ -8,6 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from dte.registry import imports
+from dte.registry.imports import validation
 from dte.registry.errors import RegistryError
 from dte.registry.imports import kept_name, roster_commit
 from dte.registry.models import Enrolment, Person, RosterImport
@@ -61,7 +62,7 @@ def test_a_concurrent_import_of_the_same_person_changes_nothing(validated, monke
     it (through COPY on PostgreSQL too) and the whole import is rolled back with a message."""
     klass, roster, rows = validated
     PersonFactory(id_number=rows[2][1])
-    monkeypatch.setattr(imports, "_people_by_index", lambda indexes: Person.objects.none())
+    monkeypatch.setattr(validation, "_people_by_index", lambda indexes: Person.objects.none())
     with pytest.raises(RegistryError) as error:
         roster_commit(roster, user=staff(klass.institution))
     assert error.value.code == "CONCURRENT_IMPORT"

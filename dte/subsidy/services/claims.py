@@ -3,6 +3,7 @@ training's dates, under a per-person lock, against every claim line in the provi
 
 from __future__ import annotations
 
+import marshal
 from datetime import date
 
 from django.db import connection, transaction
@@ -63,6 +64,26 @@ def _rules(province: str, on: date, cache: dict | None):
     return found
 
 
+def _decision(pack, params, province: str, on: date, case: dict, cache: dict | None) -> dict:
+    """The pack's decision on one case, as a dict. The rules are a pure function of the pack, its
+    parameters, the date and the case, and the trainees of a class mostly share their facts, so
+    with a cache (one claim, or one chunk of the set-based path) each distinct case is parsed and
+    quoted once and its decision reused — the same reasons, parameters and trace as quoting it
+    again (tests/test_claims_set_based.py). The key is the case's marshal bytes, which tell apart
+    values that compare equal but differ in type (True and 1), so a hit is always the same case.
+    The shared dict is read, never changed, by its users (evaluate copies the reasons list)."""
+    if cache is None:
+        return pack.quote(parse_case(case), on=on, params=params).to_dict()
+    try:
+        key = ("decision", province, on, marshal.dumps(case))
+    except ValueError:  # not plain data: quote it afresh
+        return pack.quote(parse_case(case), on=on, params=params).to_dict()
+    data = cache.get(key)
+    if data is None:
+        data = cache[key] = pack.quote(parse_case(case), on=on, params=params).to_dict()
+    return data
+
+
 def evaluate(case_facts, training_class, item: str, today: date, cache: dict | None = None) -> dict:
     """One line's decision: the pack on the training's start date, with the catalogue's entered
     standards; the claim deadline (if the pack sets one) checked against `today`."""
@@ -71,13 +92,13 @@ def evaluate(case_facts, training_class, item: str, today: date, cache: dict | N
     on = k.start_date
     try:
         pack, params, deadline = _rules(province, on, cache)
-        decision = pack.quote(parse_case(case_facts.case), on=on, params=params)
+        data = _decision(pack, params, province, on, case_facts.case, cache)
     except (PolicyInputError, CaseError) as error:
         return {"eligible": False, "amount": 0, "payee": "", "onward": "", "pack": "", "reasons": [
             {"code": "CASE_INVALID", "message": str(error), "citation": "", "effect": "refuse"}], "trace": [], "pending": False}
-    data = decision.to_dict()
     reasons = list(data["reasons"])
-    if deadline is not None and deadline.anchor == "assessment_end" and case_facts.exam_date is not None:
+    # 附件4 一(二)'s 30 days bind the training-fee claim; the living allowance has its own year (三(四), 附件4 二)
+    if item == "training_subsidy" and deadline is not None and deadline.anchor == "assessment_end" and case_facts.exam_date is not None:
         due = deadline.due(case_facts.exam_date)
         if today > due:
             reasons.append({"code": "CLAIM_DEADLINE_PASSED", "effect": "refuse", "citation": deadline.citation,
@@ -92,17 +113,25 @@ def evaluate(case_facts, training_class, item: str, today: date, cache: dict | N
             "reasons": reasons, "trace": data["trace"]}
 
 
-def _line(claim: Claim, cf, result: dict, item: str, today: date, **extra) -> ClaimLine:
+def line_values(claim: Claim, cf, result: dict, item: str, today: date) -> dict:
+    """A line's stored values from its decision (all but claim, person, enrolment and the shared
+    parameters and trace): the one place both paths build them (`_line`, and the set-based path's
+    rows, services/claims_bulk.py)."""
     k = claim.training_class
     status = ClaimLine.Status.CLAIMED if result["eligible"] else (
         ClaimLine.Status.PENDING if result["pending"] else ClaimLine.Status.REFUSED)
-    return ClaimLine(
-        claim=claim, person=cf.enrolment.person, enrolment=cf.enrolment, item=item, occupation_code=k.occupation.code,
-        level=k.level, amount_fen=result["amount"], payee=result["payee"], onward_payee=result["onward"], status=status,
-        pack=result["pack"], pack_version=pack_version(result["pack"]) if result["pack"] else "", reference_date=k.start_date,
+    return dict(
+        item=item, occupation_code=k.occupation.code, level=k.level, amount_fen=result["amount"], payee=result["payee"],
+        onward_payee=result["onward"], status=status, pack=result["pack"],
+        pack_version=pack_version(result["pack"]) if result["pack"] else "", reference_date=k.start_date,
         facts={**cf.case, "exam_date": cf.exam_date.isoformat() if cf.exam_date else None, "computed_on": today.isoformat()},
-        parameters=_parameters_used(result["trace"]), reasons=result["reasons"], trace=result["trace"], **extra,
+        reasons=result["reasons"],
     )
+
+
+def _line(claim: Claim, cf, result: dict, item: str, today: date, **extra) -> ClaimLine:
+    return ClaimLine(claim=claim, person=cf.enrolment.person, enrolment=cf.enrolment, **line_values(claim, cf, result, item, today),
+                     parameters=_parameters_used(result["trace"]), trace=result["trace"], **extra)
 
 
 def _refuse_if_held(institution) -> None:
@@ -173,6 +202,11 @@ def claim_create(*, training_class: TrainingClass, kind: str, by, stage_end: dat
 
 
 def _decide(claim: Claim, cf, item: str, kind: str, today: date, cache: dict | None = None) -> ClaimLine:
+    return _line(claim, cf, decide(claim, cf, item, kind, today, cache), item, today)
+
+
+def decide(claim: Claim, cf, item: str, kind: str, today: date, cache: dict | None = None) -> dict:
+    """One line's decision (evaluate's result) with the conditions of its kind of claim."""
     result = evaluate(cf, claim.training_class, item, today, cache)
     if kind == Claim.Kind.LIVING_ALLOWANCE and result["eligible"]:
         result = _living_allowance_conditions(cf, claim.training_class, result)
@@ -186,7 +220,7 @@ def _decide(claim: Claim, cf, item: str, kind: str, today: date, cache: dict | N
                                              f"此前阶段已申领 {earlier} 分，本阶段 {result['amount']} 分。"})
         if result["amount"] == 0:
             result["eligible"] = False
-    return _line(claim, cf, result, item, today)
+    return result
 
 
 def _living_allowance_conditions(cf, k, result: dict) -> dict:

@@ -34,7 +34,8 @@ from dte.registry.models import Enrolment, TrainingClass
 
 from .. import facts as facts_module
 from ..models import ACTIVE_STATUSES, Claim, ClaimLine, InstitutionHold, explanations_store
-from .claims import (CLAIMABLE_CLASS_STATUSES, HOLD_CITATION, ITEM_OF_KIND, ClaimRefused, _decide, lock_people)
+from .claims import (CLAIMABLE_CLASS_STATUSES, HOLD_CITATION, ITEM_OF_KIND, ClaimRefused, _parameters_used, decide, line_values,
+                     lock_people)
 
 DEFAULT_CHUNK_TRAINEES = 5000
 INSERT_BATCH = 2000
@@ -80,26 +81,66 @@ def _class_refusals(classes: list) -> dict[int, ClaimRefused]:
     return refused
 
 
-def lines_insert(lines: list[ClaimLine]) -> None:
-    """Insert claim lines without reading their ids back. On PostgreSQL through COPY (the lines'
-    facts and reasons are JSON, and an INSERT with tens of thousands of bound parameters costs more
-    than computing them; parameters and trace are shared, ClaimExplanation); elsewhere
-    bulk_create. The JSON fields are serialised here; the other fields are plain values psycopg
-    adapts itself (checked below, so a new field of another type cannot slip through unconverted)."""
+class LineRow:
+    """One claim line's column values by attname (person_id, enrolment_id, …) and, until
+    `explanations_store` gives it its explanation, its parameters and trace — what the set-based
+    path writes, without a model instance per line (issue 10)."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+class _Person:
+    """The person's fields a case and a refusal read (no encrypted columns to decrypt)."""
+
+    __slots__ = ("pk", "name", "employment_status", "birth_date", "graduation_date")
+
+    def __init__(self, pk, name, employment_status, birth_date, graduation_date):
+        self.pk, self.name, self.employment_status = pk, name, employment_status
+        self.birth_date, self.graduation_date = birth_date, graduation_date
+
+
+class _Enrolment:
+    """The enrolment's fields `facts.build_cases` reads, read as plain rows (one model instance
+    per trainee, and one per person, cost more than deciding the trainee's case)."""
+
+    __slots__ = ("pk", "training_class_id", "training_class", "person_id", "person", "enrolled_at")
+
+    def __init__(self, pk, training_class, person, enrolled_at):
+        self.pk, self.training_class_id, self.training_class = pk, training_class.pk, training_class
+        self.person_id, self.person, self.enrolled_at = person.pk, person, enrolled_at
+
+
+def _enrolments(classes: dict) -> list[_Enrolment]:
+    rows = (Enrolment.objects.filter(training_class__in=list(classes), status=Enrolment.Status.COMPLETED).order_by("pk")
+            .values_list("pk", "training_class_id", "enrolled_at", "person_id", "person__name", "person__employment_status",
+                         "person__birth_date", "person__graduation_date"))
+    return [_Enrolment(pk, classes[class_id], _Person(*person), enrolled_at)
+            for pk, class_id, enrolled_at, *person in rows.iterator(chunk_size=5000)]
+
+
+def lines_insert(lines: list) -> None:
+    """Insert claim lines (ClaimLine instances or LineRow) without reading their ids back. On
+    PostgreSQL through COPY (the lines' facts and reasons are JSON, and an INSERT with tens of
+    thousands of bound parameters costs more than computing them; parameters and trace are shared,
+    ClaimExplanation); elsewhere bulk_create. The JSON fields are serialised here; the other fields
+    are plain values psycopg adapts itself (checked below, so a new field of another type cannot
+    slip through unconverted)."""
     if connection.vendor != "postgresql":
-        ClaimLine.objects.bulk_create(lines, batch_size=INSERT_BATCH)
+        ClaimLine.objects.bulk_create([_instance(line) for line in lines], batch_size=INSERT_BATCH)
         return
     explanations_store(lines)  # parameters and trace: once per distinct decision (ClaimExplanation)
     fields = [f for f in ClaimLine._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(ClaimLine._meta.db_table)
     now = timezone.now()
-    for line in lines:  # auto_now_add, as bulk_create would
-        line.created_at = line.created_at or now
     plain = (models.CharField, models.IntegerField, models.DateField, models.ForeignKey, models.DateTimeField)
     for f in fields:  # the fast conversions below are only right for these field types
         assert isinstance(f, (JSONField, *plain)), f
     getters = [(f.attname, isinstance(f, JSONField), getattr(f, "encoder", None)) for f in fields]
+    for line in lines:  # auto_now_add, as bulk_create would
+        if line.__dict__.get("created_at") is None:
+            line.__dict__["created_at"] = now
     dumps = json.dumps
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -107,6 +148,14 @@ def lines_insert(lines: list[ClaimLine]) -> None:
                 row = line.__dict__
                 copy.write_row([dumps(row[name], cls=encoder, ensure_ascii=False) if is_json else row[name]
                                 for name, is_json, encoder in getters])
+
+
+def _instance(line) -> ClaimLine:
+    if isinstance(line, ClaimLine):
+        return line
+    values = dict(line.__dict__)
+    parameters, trace = values.pop("_explanation")
+    return ClaimLine(**values, parameters=parameters, trace=trace)
 
 
 def claims_create_for_classes(classes, *, by, today: date | None = None,
@@ -130,15 +179,13 @@ def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult) ->
     with transaction.atomic():
         refused = _class_refusals(classes)
         open_classes = [k for k in classes if k.pk not in refused]
-        # Each class once (with its occupation and institution), not once per trainee; the persons
-        # without their encrypted columns (not needed for a case, and costly to decrypt).
+        # Each class once (with its occupation and institution), not once per trainee; the enrolments
+        # and persons as plain rows, without the persons' encrypted columns (not needed for a case).
         loaded = {k.pk: k for k in TrainingClass.objects.filter(pk__in=[k.pk for k in open_classes])
                   .select_related("occupation", "institution")}
-        enrolments = list(Enrolment.objects.filter(training_class__in=open_classes, status=Enrolment.Status.COMPLETED)
-                          .select_related("person").defer("person__id_number", "person__phone").order_by("pk"))
-        by_class: dict[int, list[Enrolment]] = defaultdict(list)
+        enrolments = _enrolments(loaded)
+        by_class: dict[int, list] = defaultdict(list)
         for e in enrolments:
-            e.training_class = loaded[e.training_class_id]
             by_class[e.training_class_id].append(e)
         existing = set(Claim.objects.filter(training_class__in=open_classes, kind=Claim.Kind.CLASS, stage=0)
                        .exclude(status=Claim.Status.REJECTED).values_list("training_class_id", flat=True))
@@ -154,22 +201,31 @@ def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult) ->
         cases_of: dict[int, list] = defaultdict(list)
         for cf in cases:
             cases_of[cf.enrolment.training_class_id].append(cf)
-        del cases, enrolments
-        claims, all_lines, cache = [], [], {}
+        del cases, enrolments, by_class
+        claims, all_lines, cache, used = [], [], {}, {}
         for k in open_classes:
             if k.pk in refused:
                 continue
             province, k = province_of[k.pk], loaded[k.pk]
             claim = Claim(kind=kind, training_class=k, institution=k.institution, province_id=province, stage=0,
                           stage_end=None, budget_year=today.year, submitted_by=by)
-            lines = []
+            lines, names = [], []
             for cf in cases_of.pop(k.pk):
-                cf.case["history"] = list(history.get((cf.enrolment.person_id, province), ()))
-                lines.append(_decide(claim, cf, item, kind, today, cache))
+                e = cf.enrolment
+                cf.case["history"] = list(history.get((e.person_id, province), ()))
+                decision = decide(claim, cf, item, kind, today, cache)
+                trace = decision["trace"]
+                parameters = used.get(id(trace))  # the decisions of a chunk share their traces (claims._decision)
+                if parameters is None or parameters[0] is not trace:
+                    parameters = used[id(trace)] = (trace, _parameters_used(trace))
+                lines.append(LineRow({"claim_id": None, "person_id": e.person_id, "enrolment_id": e.pk,
+                                      **line_values(claim, cf, decision, item, today), "explanation_id": None,
+                                      "adjusts_id": None, "created_at": None, "_explanation": (parameters[1], trace)}))
+                names.append(e.person.name)
             if not any(line.status == ClaimLine.Status.CLAIMED for line in lines):
                 refused[k.pk] = ClaimRefused("没有可申领补贴的学员", [
-                    f"{line.person.name}：" + "；".join(r["message"] for r in line.reasons if r["effect"] in ("refuse", "pending"))
-                    for line in lines][:20])
+                    f"{name}：" + "；".join(r["message"] for r in line.reasons if r["effect"] in ("refuse", "pending"))
+                    for name, line in zip(names, lines)][:20])
                 continue
             for line in lines:  # the later classes of the chunk see these lines, as claim_create would
                 if line.status in ACTIVE_STATUSES:
@@ -180,7 +236,7 @@ def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult) ->
         Claim.objects.bulk_create([claim for claim, _ in claims], batch_size=INSERT_BATCH)
         for claim, lines in claims:
             for line in lines:
-                line.claim = claim
+                line.claim_id = claim.pk
             all_lines.extend(lines)
         lines_insert(all_lines)
         # One audit event per claim, as claim_create writes it, appended to the chain in one statement
