@@ -5,7 +5,7 @@ background job, see the counts and the full list of who gains and who loses, exp
 The rules are the pack's (dte/policy/packs): each case is decided twice — once with the parameters in
 force (the pack plus the subsidy standards officials entered in the catalogue) and once with the
 changed values on top — through the same `pack.quote` the calculator and the claims use. The
-synthetic population is `simulate.demo_chunk` (the CLI's `--demo`); the real population is the
+synthetic population is `population.demo_chunk` (the CLI's `--demo`); the real population is the
 enrolments the official may see, their cases built by `dte.subsidy.facts.build_cases` (the one place
 claims build cases), so a simulated change reads the same facts a claim would.
 """
@@ -30,7 +30,7 @@ from .engine import DatedValue, ParameterError, parse_overrides
 from .occupations import load_occupations
 from .packs import get_pack
 from .services import PolicyInputError, pack_for, parameters_with
-from .simulate import CHUNK_SIZE, demo_chunk
+from .population import CHUNK_SIZE, demo_chunk
 
 # Parameters a person can change on the page (the structured ones — tables, mappings, lists — stay in packs).
 EDITABLE_UNITS = ("fen", "basis_points", "days", "years", "bool")

@@ -20,7 +20,7 @@ from .forms import SimulationForm
 from .packs import all_packs
 from .services import PolicyInputError, pack_for, pack_for_division, parse_date, quote_from_text
 from .services_simulation import changed_values, editable_parameters, simulation_start
-from .simulate import demo_chunk
+from .population import demo_chunk
 
 PROVINCE_CHOICES = [(p.code, p.name) for p in all_packs()]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import os
 from functools import lru_cache
 
@@ -130,12 +129,38 @@ def decrypt(token: str, purpose: str) -> str:
         raise DecryptionError("value fails authentication (tampered, or wrong key)") from None
 
 
+_IPAD = bytes(byte ^ 0x36 for byte in range(256))
+_OPAD = bytes(byte ^ 0x5C for byte in range(256))
+
+
 @lru_cache(maxsize=4)
-def _index_mac(key: bytes):
-    return hmac.new(key, digestmod=hashlib.sha256)
+def _index_pads(key: bytes):
+    """HMAC-SHA256 (RFC 2104) keyed once: the hash states after the inner and the outer padded key. Copying
+    two hashlib states per value costs half of copying an hmac.HMAC object (a roster import indexes
+    200,000 values, issue 12 item 1); the digests are the same (a test compares them with hmac.new)."""
+    if len(key) > 64:  # the block size: a longer key is hashed first
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return hashlib.sha256(key.translate(_IPAD)).copy, hashlib.sha256(key.translate(_OPAD)).copy
 
 
 def blind_index(value: str, purpose: str) -> str:
-    mac = _index_mac(_index_key(settings.DTE_INDEX_KEY, settings.SECRET_KEY)).copy()  # keyed once, not per value
-    mac.update(f"{purpose}:{value}".encode())
-    return mac.hexdigest()
+    inner_copy, outer_copy = _index_pads(_index_key(settings.DTE_INDEX_KEY, settings.SECRET_KEY))  # keyed once
+    inner = inner_copy()
+    inner.update(f"{purpose}:{value}".encode())
+    outer = outer_copy()
+    outer.update(inner.digest())
+    return outer.hexdigest()
+
+
+def blind_index_many(values: list[str], purpose: str) -> list[str]:
+    """blind_index() for many values at once, the key looked up once."""
+    inner_copy, outer_copy = _index_pads(_index_key(settings.DTE_INDEX_KEY, settings.SECRET_KEY))
+    head, out = f"{purpose}:", []
+    for value in values:
+        inner = inner_copy()
+        inner.update((head + value).encode())
+        outer = outer_copy()
+        outer.update(inner.digest())
+        out.append(outer.hexdigest())
+    return out

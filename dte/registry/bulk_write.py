@@ -12,6 +12,11 @@ Django's IntegrityError on both paths.
 from __future__ import annotations
 
 import json
+import re
+from enum import Enum
+from datetime import date, datetime, time
+from decimal import Decimal
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import JSONField
@@ -40,75 +45,117 @@ def rows_insert(model, attnames: list[str], rows: list[tuple], *, want_ids: bool
 
 
 def _copy(model, attnames: list[str], rows: list[tuple], want_ids: bool) -> list[int] | None:
+    """COPY in text format, the data built a column at a time (issue 12 item 1): each column's values are
+    turned into COPY text by one comprehension for the column's types (a constant once), and the rows
+    joined from the columns; psycopg's write_row, which dumps every value through its adapter, cost more
+    than the rest of the commit's Python together."""
     meta = model._meta
     now = timezone.now()
     given = {name: position for position, name in enumerate(attnames)}
-    columns, template = [], []  # the row as written, constants filled in once
-    placed, sealed, as_json = [], [], []  # (column, position in the given row[, field])
-    for field in meta.concrete_fields:
-        if field.primary_key and field.attname not in given:
-            continue  # from the sequence below, or the column's default
-        column = len(columns)
-        columns.append(field.column)
-        if field.attname in given:
-            template.append(None)
-            if isinstance(field, EncryptedTextField):
-                sealed.append((column, given[field.attname], field))
-            elif isinstance(field, JSONField):
-                as_json.append((column, given[field.attname], field.encoder))
-            else:
-                placed.append((column, given[field.attname]))
-        elif isinstance(field, DateField) and (getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)):
-            template.append(now)
-        else:
-            default = field.get_default()
-            if isinstance(field, EncryptedTextField) and default not in (None, ""):
-                default = field.get_db_prep_save(default, connection)
-            elif isinstance(field, JSONField) and default is not None:
-                default = json.dumps(default, cls=field.encoder)
-            template.append(default)
     quote = connection.ops.quote_name
-    ids = None
-    texts: dict[int, str] = {}  # JSON text per value object: rows often share one decision
+    n = len(rows)
     with connection.cursor() as wrapper, connection.wrap_database_errors:
         cursor = wrapper.cursor  # the psycopg cursor under Django's wrapper
+        columns, texts = [], []  # the columns written, and each one's COPY text per row
         if want_ids:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                           [meta.db_table, meta.pk.column, len(rows)])
+                           [meta.db_table, meta.pk.column, n])
             ids = [value for (value,) in cursor.fetchall()]
-            columns.insert(0, meta.pk.column)
-            template.insert(0, None)
-            placed = [(column + 1, position) for column, position in placed]
-            sealed = [(column + 1, position, field) for column, position, field in sealed]
-            as_json = [(column + 1, position, encoder) for column, position, encoder in as_json]
-        # the encrypted columns sealed a column at a time (crypto.encrypt_many: key and nonces fetched once),
-        # exactly what EncryptedTextField.get_prep_value does per value, without the layers
-        sealed_values = []
-        for column, position, field in sealed:
-            values = [row[position] for row in rows]
-            wanted = [number for number, value in enumerate(values) if value not in (None, "")]
-            tokens = crypto.encrypt_many([str(values[number]) for number in wanted], field.purpose)
-            for number, token in zip(wanted, tokens):
-                values[number] = token
-            sealed_values.append((column, values))
+            columns.append(meta.pk.column)
+            texts.append([str(value) for value in ids])
+        else:
+            ids = None
+        for field in meta.concrete_fields:
+            if field.primary_key and field.attname not in given:
+                continue  # from the sequence above, or the column's default
+            columns.append(field.column)
+            if field.attname in given:
+                values = [row[given[field.attname]] for row in rows]
+                if isinstance(field, EncryptedTextField):
+                    # sealed a column at a time (crypto.encrypt_many: key and nonces fetched once), exactly
+                    # what EncryptedTextField.get_prep_value does per value, without the layers
+                    wanted = [number for number, value in enumerate(values) if value not in (None, "")]
+                    tokens = crypto.encrypt_many([str(values[number]) for number in wanted], field.purpose)
+                    for number, token in zip(wanted, tokens):
+                        values[number] = token
+                    texts.append(_column_text(values))
+                elif isinstance(field, JSONField):
+                    texts.append(_json_text(values, field.encoder))
+                else:
+                    texts.append(_column_text(values))
+            else:
+                if isinstance(field, DateField) and (getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)):
+                    default = now
+                else:
+                    default = field.get_default()
+                    if isinstance(field, EncryptedTextField) and default not in (None, ""):
+                        default = field.get_db_prep_save(default, connection)
+                    elif isinstance(field, JSONField) and default is not None:
+                        default = json.dumps(default, cls=field.encoder)
+                texts.append([_copy_text(default)] * n)
+        data = "".join(["\t".join(row) + "\n" for row in zip(*texts)]).encode()
         sql = f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
         with cursor.copy(sql) as copy:
-            write = copy.write_row
-            for number, row in enumerate(rows):
-                out = template.copy()
-                if ids is not None:
-                    out[0] = ids[number]
-                for column, position in placed:
-                    out[column] = row[position]
-                for column, values in sealed_values:
-                    out[column] = values[number]
-                for column, position, encoder in as_json:
-                    value = row[position]
-                    if value is not None:
-                        key = id(value)
-                        if key not in texts:
-                            texts[key] = json.dumps(value, cls=encoder)
-                        value = texts[key]
-                    out[column] = value
-                write(out)
+            copy.write(data)
     return ids
+
+
+# COPY's text format (PostgreSQL manual, COPY, "Text Format"): NULL is \N; a backslash, newline, carriage
+# return or tab inside a value is written as \\, \n, \r, \t.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_SPECIAL = re.compile("[\\\\\n\r\t]")
+
+
+def _escape(text: str) -> str:
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
+
+
+def _copy_text(value) -> str:
+    """One value as COPY text: what psycopg's text dumpers write for these types."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        return _escape(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int or kind is float or kind is Decimal:
+        return str(value)
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    if isinstance(value, Enum):  # Django's TextChoices/IntegerChoices members
+        return _copy_text(value.value)
+    if isinstance(value, str):
+        return _escape(str.__str__(value))
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"bulk_write: no COPY text for {kind.__name__}")
+
+
+def _column_text(values: list) -> list[str]:
+    """A column's values as COPY text: a column of text without any character to escape (checked in one
+    search over the whole column) goes as it is; anything else value by value, each distinct value
+    turned into text once (a column holds few distinct dates, flags and choices)."""
+    kinds = set(map(type, values))
+    if kinds == {str} and not _SPECIAL.search("".join(values)):
+        return values
+    if kinds & {int, float, Decimal}:  # 1 == 1.0 == True: no memo across such values
+        return [_copy_text(value) for value in values]
+    memo: dict = {}
+    return [memo[value] if value in memo else memo.setdefault(value, _copy_text(value)) for value in values]
+
+
+def _json_text(values: list, encoder) -> list[str]:
+    """JSON values as COPY text, each distinct value object encoded once (rows often share one decision);
+    non-ASCII characters as themselves, not \\u escapes (the same jsonb value, nothing to escape for COPY)."""
+    texts: dict[int, str] = {}
+    out = []
+    for value in values:
+        if value is None:
+            out.append("\\N")
+            continue
+        key = id(value)
+        if key not in texts:
+            texts[key] = _escape(json.dumps(value, cls=encoder, ensure_ascii=False))
+        out.append(texts[key])
+    return out

@@ -57,11 +57,12 @@ class Statement:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
 
-    def wrap(self, template: str) -> Statement:
-        """This statement as the subquery `{}` of `template` (the parameters stay in place)."""
+    def wrap(self, template: str, width: int) -> Statement:
+        """This statement as the subquery `{sql}` of `template`, which returns `width` columns and takes no
+        parameters of its own (this statement's stay in place)."""
         if self.sql is None:
-            return self
-        return Statement(template.format(self.sql), self.params, self.using, self.width, self.today_at, self.now_at)
+            return Statement(None, (), self.using, width)
+        return Statement(template.replace("{sql}", self.sql), self.params, self.using, width, self.today_at, self.now_at)
 
 
 def compile_queryset(queryset: QuerySet) -> Statement:

@@ -9,10 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dte.organisations.models import Organisation, User
 from dte.organisations.roles import Role
 
 from .export import dashboard_xlsx, tables
-from .selectors import available_years, dashboard
+from .selectors import DASHBOARD_CACHE_SECONDS, dashboard, dashboard_cached
 
 OFFICIALS = frozenset({Role.PROVINCE_OFFICER, Role.LOCAL_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR,
                        Role.THIRD_PARTY_EVALUATOR, Role.SYSADMIN})
@@ -34,19 +35,31 @@ def _year(value) -> int | None:
     return int(value) if value and value.isdigit() and 2000 <= int(value) <= 2100 else None
 
 
+def _with_organisation(user):
+    """The user with their organisation and its division read in one query (the scope needs both)."""
+    if user.organisation_id is not None and not User.organisation.is_cached(user):
+        user.organisation = Organisation.objects.select_related("division").get(pk=user.organisation_id)
+    return user
+
+
 @login_required
 def index(request):
     if not may_view(request.user):
         raise PermissionDenied(_("Statistics are for bureau officials, finance, auditors and third-party evaluators."))
     year = _year(request.GET.get("year", ""))
-    data = dashboard(request.user, year, timezone.localdate())
-    if request.GET.get("export") == "xlsx":
-        response = HttpResponse(dashboard_xlsx(data, scope_label(request.user)), content_type=XLSX)
+    user = _with_organisation(request.user)
+    if request.GET.get("export") == "xlsx":  # an export is always computed now
+        response = HttpResponse(dashboard_xlsx(dashboard(user, year, timezone.localdate()), scope_label(user)),
+                                content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="statistics-{year or "all"}.xlsx"'
         return response
+    snapshot = dashboard_cached(user, year, timezone.localdate(), refresh=request.GET.get("refresh") == "1")
+    data = snapshot.data
     return render(request, "reporting/index.html", {
-        "data": data, "year": year, "years": available_years(request.user), "scope": scope_label(request.user),
-        "tables": tables(data), **chart_data(data),
+        "data": data, "year": year, "years": snapshot.years, "scope": scope_label(user),
+        "as_of": snapshot.as_of, "fragment": snapshot.key, "cache_seconds": DASHBOARD_CACHE_SECONDS,
+        "cache_minutes": DASHBOARD_CACHE_SECONDS // 60,
+        "tables": lambda: tables(data), **chart_data(data),  # tables: only when the cached fragment is not there
     })
 
 

@@ -33,6 +33,12 @@ class CaseFacts:
     notes: list[str] = field(default_factory=list)
 
 
+def id_array(ids) -> str:
+    """Ids as one PostgreSQL array literal for a `%s::bigint[]` parameter: psycopg adapts a list
+    of ints element by element, which for tens of thousands of ids costs more than the query."""
+    return "{" + ",".join([str(int(i)) for i in ids]) + "}"
+
+
 def ids_in(field: str, ids) -> dict:
     """A filter `field IN ids` that sends the ids as ONE array parameter on PostgreSQL (not one
     bound parameter each — for the tens of thousands of a bulk claim, binding them one by one costs
@@ -42,7 +48,7 @@ def ids_in(field: str, ids) -> dict:
 
     ids = list(ids)
     if connection.vendor == "postgresql":
-        return {f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", [ids])}
+        return {f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", [id_array(ids)])}
     return {f"{field}__in": ids}
 
 
@@ -118,7 +124,7 @@ def _training_facts_set_based(classes: dict, enrolments: list, stage_end: date |
     tests/test_claims_set_based.py proves both forms equal to `_training_facts`."""
     from datetime import timedelta
 
-    from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Sum, Value
+    from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, IntegerField, Q, Sum, Value
     from django.db.models.functions import TruncDate
 
     from dte.training.models import ATTENDED, Attendance, CompletionDecision, Session, TrainingCertificate
@@ -136,7 +142,8 @@ def _training_facts_set_based(classes: dict, enrolments: list, stage_end: date |
     in_stage = Q(session__starts_at__date__lte=stage_end) if stage_end else Q()
     own = Q(session__training_class_id=F("enrolment__training_class_id")) & in_stage
     left_early = Q(checked_out_at__lt=ExpressionWrapper(
-        F("session__ends_at") - ExpressionWrapper(F("session__late_after_minutes") * Value(timedelta(minutes=1)),
+        F("session__ends_at") - ExpressionWrapper(ExpressionWrapper(F("session__late_after_minutes"), output_field=IntegerField())
+                                                  * Value(timedelta(minutes=1)),
                                                   output_field=DurationField()), output_field=DateTimeField()))
     other = Q(session__makeup_for__isnull=False) | Q(session__delivery=Session.Delivery.ONLINE) | left_early
     sums = (Attendance.objects.filter(**ids_in("enrolment_id", ids), status__in=ATTENDED).order_by().values("enrolment_id")
@@ -254,6 +261,7 @@ def build_cases(enrolments: list[Enrolment], *, stage_end: date | None = None, e
             class_reported.add(e.training_class_id)
             class_employed[e.training_class_id] += record.status == EmploymentRecord.Status.EMPLOYED
     result = []
+    tz = timezone.get_current_timezone()  # timezone.localtime's zone, looked up once, not once per trainee
     for e in enrolments:
         k, person, t = e.training_class, e.person, training[e.pk]
         code = k.occupation.code
@@ -273,7 +281,7 @@ def build_cases(enrolments: list[Enrolment], *, stage_end: date | None = None, e
                 "occupation_code": code, "level": k.level, "mode": k.mode,
                 "institution_province": str(k.institution.division_id)[:2],
                 "start_date": k.start_date.isoformat(), "end_date": end.isoformat(),
-                "enrolment_date": timezone.localtime(e.enrolled_at).date().isoformat() if e.enrolled_at else None,
+                "enrolment_date": e.enrolled_at.astimezone(tz).date().isoformat() if e.enrolled_at else None,
                 "training_days": t["days"], "hours_total": t["hours_total"], "hours_online": t["hours_online"],
                 "training_certificate": t["completed"],
                 "level_certificate": {"issued_on": certificate["issued_on"].isoformat(), "province": certificate["province"]}

@@ -22,6 +22,16 @@ def _titled(filter_class, title):
     return Titled
 
 
+def _column(field: str, description, **options):
+    """A list column showing the device's `field` under a translated title, sortable by that field."""
+    @admin.display(description=description, ordering=field, **options)
+    def column(self, device):
+        return getattr(device, field)
+
+    column.__name__ = f"device_{field}"
+    return column
+
+
 class _ChineseDeviceColumns:
     list_display = ["device_user", "device_name", "device_created_at", "device_last_used_at", "device_confirmed"]
     list_filter = [
@@ -31,25 +41,11 @@ class _ChineseDeviceColumns:
     ]
     search_help_text = _("Search by username")
 
-    @admin.display(description=_("user"), ordering="user")
-    def device_user(self, device):
-        return device.user
-
-    @admin.display(description=_("device name"), ordering="name")
-    def device_name(self, device):
-        return device.name
-
-    @admin.display(description=_("created at"), ordering="created_at")
-    def device_created_at(self, device):
-        return device.created_at
-
-    @admin.display(description=_("last used at"), ordering="last_used_at")
-    def device_last_used_at(self, device):
-        return device.last_used_at
-
-    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed")
-    def device_confirmed(self, device):
-        return device.confirmed
+    device_user = _column("user", _("user"))
+    device_name = _column("name", _("device name"))
+    device_created_at = _column("created_at", _("created at"))
+    device_last_used_at = _column("last_used_at", _("last used at"))
+    device_confirmed = _column("confirmed", _("confirmed"), boolean=True)
 
 
 class ChineseTOTPDeviceAdmin(_ChineseDeviceColumns, TOTPDeviceAdmin):

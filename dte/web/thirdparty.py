@@ -28,32 +28,34 @@ AXES_MSGIDS = (
 DJANGO_ADMIN_MSGIDS = (gettext_noop("Model name"), gettext_noop("Add link"), gettext_noop("Change or view list link"))
 
 
-def _names(model, singular, plural) -> None:
-    model._meta.verbose_name = singular
-    model._meta.verbose_name_plural = plural
-
-
 class AxesConfig(AxesAppConfig):
     name = "axes"
     verbose_name = _("Login lockout")
 
 
-class OtpTotpConfig(AppConfig):
+class _OtpPluginConfig(AppConfig):
+    """A django-otp plugin app: a translatable app name, and in ready() translatable display names for the
+    models in `model_names` (model name → (singular, plural))."""
+
+    default_auto_field = "django.db.models.AutoField"
+    model_names: dict = {}
+
+    def ready(self) -> None:
+        for model, (singular, plural) in self.model_names.items():
+            meta = self.get_model(model)._meta
+            meta.verbose_name, meta.verbose_name_plural = singular, plural
+
+
+class OtpTotpConfig(_OtpPluginConfig):
     name = "django_otp.plugins.otp_totp"
     label = "otp_totp"
-    default_auto_field = "django.db.models.AutoField"
     verbose_name = _("Two-step verification: authenticator app")
-
-    def ready(self) -> None:
-        _names(self.get_model("TOTPDevice"), _("authenticator app device"), _("authenticator app devices"))
+    model_names = {"TOTPDevice": (_("authenticator app device"), _("authenticator app devices"))}
 
 
-class OtpStaticConfig(AppConfig):
+class OtpStaticConfig(_OtpPluginConfig):
     name = "django_otp.plugins.otp_static"
     label = "otp_static"
-    default_auto_field = "django.db.models.AutoField"
     verbose_name = _("Two-step verification: backup codes")
-
-    def ready(self) -> None:
-        _names(self.get_model("StaticDevice"), _("backup code device"), _("backup code devices"))
-        _names(self.get_model("StaticToken"), _("backup code"), _("backup codes"))
+    model_names = {"StaticDevice": (_("backup code device"), _("backup code devices")),
+                   "StaticToken": (_("backup code"), _("backup codes"))}

@@ -68,6 +68,28 @@ def test_readyz_reports_queue_depth(settings):
     assert body["checks"]["redis"]["queues"]["dte-readyz-test"] == 3
 
 
+@pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.django_db
+def test_readyz_reports_each_work_queue():
+    """deploy/SCALING.md, workers per queue: the depth of all four queues, for autoscaling and alerts."""
+    from django.test import override_settings
+
+    with override_settings(REDIS_URL="redis://127.0.0.1:6379/15"):
+        queues = Client().get("/readyz").json()["checks"]["redis"]["queues"]
+    assert sorted(queues) == ["bulk", "interactive", "maintenance", "notify"]
+    assert all(isinstance(depth, int) for depth in queues.values())
+
+
+def test_queue_names_read_routers_lists_and_plain_dictionaries(settings):
+    settings.CELERY_TASK_DEFAULT_QUEUE = "interactive"
+    settings.CELERY_TASK_QUEUES = ()
+    settings.CELERY_TASK_ROUTES = ({"a.task": {"queue": "maintenance"}, "b.*": "bulk"}, "some.router.function")
+    settings.DTE_READY_QUEUES = ["extra"]
+    assert selectors._queue_names() == ["bulk", "extra", "interactive", "maintenance"]
+    settings.CELERY_TASK_ROUTES = {"a.task": {"queue": "notify"}}
+    assert selectors._queue_names() == ["extra", "interactive", "notify"]
+
+
 @pytest.mark.django_db
 def test_readyz_fails_when_migrations_are_missing(monkeypatch):
     from django.db.migrations.executor import MigrationExecutor

@@ -178,15 +178,18 @@ def required_hours(case: Case, p: BoundParameters):
 
 
 def repeat_same_occupation_level(case: Case, p: BoundParameters):
-    """Same occupation and level: 'ever' = never twice; 'one_year' = not twice within a year."""
+    """Same occupation and level: 'ever' = never twice; 'one_year' = not twice within a year
+    (晋 五(四), 藏 五(四)): the two trainings' dates less than a year apart either way — a claim
+    line of a later training may be in the history when an earlier one is claimed late."""
     window = p.get("repeat_same_occupation_level")
     if not window:
         return None
     course = case.course
+    low, high = (years_before(p.facts_on, 1), years_after(p.facts_on, 1)) if window == "one_year" else (date.min, date.max)
     for h in case.history:
         if h.kind != "training_subsidy" or h.occupation_code != course.occupation_code or h.level != course.level:
             continue
-        if h.date > (years_before(p.facts_on, 1) if window == "one_year" else date.min):
+        if low < h.date < high:
             when = "一年内" if window == "one_year" else ""
             return Reason(
                 "REPEAT_SAME_OCCUPATION_LEVEL",

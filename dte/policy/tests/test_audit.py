@@ -144,7 +144,7 @@ READINGS = [
     ("tianjin", "subsidy_standards", "不受证书等级限制"),
     ("tianjin", "online_cap_bp", "一般不得超过"),
     ("tianjin", "living_allowance_fen", "一次性"),
-    ("yunnan", "target_statuses", "按未就业人员类别计入"),
+    ("yunnan", "target_statuses", "未就业人员须为毕业年度或离校2年内的毕业生"),
 ]
 
 

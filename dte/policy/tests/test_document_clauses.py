@@ -57,6 +57,15 @@ def test_shanxi_same_occupation_level_within_a_year_even_across_calendar_years()
     assert other.total_fen == 170000
 
 
+@pytest.mark.parametrize("province", ["shanxi", "tibet"])
+@pytest.mark.parametrize("later, refused", [("2027-02-28", True), ("2027-03-01", False)])
+def test_one_year_window_counts_a_later_training_claimed_first(province, later, refused):
+    # 一年内不可重复享受 (晋 五(四), 藏 五(四)): course starts 2026-03-01; a same-occupation-level line of a
+    # training starting 2027-02-28 is within a year of it, one starting 2027-03-01 is not
+    decision = quote(province, history=[subsidy(later, "2-02-10-11")])
+    assert ("REPEAT_SAME_OCCUPATION_LEVEL" in codes(decision)) is refused
+
+
 # --- 津人社办发〔2022〕94号 ------------------------------------------------------------------------
 
 

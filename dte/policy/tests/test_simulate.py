@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from dte.policy import population as pop
 from dte.policy import simulate as sim
 from dte.policy.cases import parse_case
 from dte.policy.engine import parse_overrides
@@ -18,9 +19,9 @@ from .population import varied_population
 
 
 def test_demo_is_deterministic_per_seed():
-    first = list(sim.demo_chunk("shanxi", 7, 0, 50))
-    assert first == list(sim.demo_chunk("shanxi", 7, 0, 50))
-    assert first != list(sim.demo_chunk("shanxi", 8, 0, 50))
+    first = list(pop.demo_chunk("shanxi", 7, 0, 50))
+    assert first == list(pop.demo_chunk("shanxi", 7, 0, 50))
+    assert first != list(pop.demo_chunk("shanxi", 8, 0, 50))
 
 
 def test_parallel_and_serial_runs_agree():
@@ -34,7 +35,7 @@ def test_parallel_and_serial_runs_agree():
 
 def test_simulated_total_equals_sum_of_single_quotes():
     pack = get_pack("shanxi")
-    cases = list(sim.demo_chunk("shanxi", 1, 0, 300))
+    cases = list(pop.demo_chunk("shanxi", 1, 0, 300))
     expected = sum(pack.quote(parse_case(c)).total_fen for c in cases)
     result = sim.run("shanxi", [("cases", cases)], pack.parameters, workers=1)
     assert result["total_fen"] == expected
@@ -76,7 +77,7 @@ def test_jsonl_population_and_compare(tmp_path):
 
 
 def test_chunks_are_bounded():
-    chunks = list(sim.chunked(range(12), 5))
+    chunks = list(pop.chunked(range(12), 5))
     assert [len(c) for c in chunks] == [5, 5, 2]
 
 
@@ -84,8 +85,8 @@ def test_chunks_are_bounded():
 
 @pytest.mark.parametrize("province", list(PACK_MODULES))
 def test_demo_cases_are_the_parsed_demo_chunk(province):
-    raw = list(sim.demo_chunk(province, 9, 3, 2000))
-    assert list(sim.demo_cases(province, 9, 3, 2000)) == [(r["id"], parse_case(r)) for r in raw]
+    raw = list(pop.demo_chunk(province, 9, 3, 2000))
+    assert list(pop.demo_cases(province, 9, 3, 2000)) == [(r["id"], parse_case(r)) for r in raw]
 
 
 @pytest.mark.parametrize("province", list(PACK_MODULES))
@@ -128,7 +129,7 @@ def _old_summary(province, raws, params):
 @pytest.mark.parametrize("province", list(PACK_MODULES))
 def test_new_simulation_path_reports_what_the_old_one_did(province):
     params = get_pack(province).parameters
-    raws = list(sim.demo_chunk(province, 4, 0, 1500))
+    raws = list(pop.demo_chunk(province, 4, 0, 1500))
     old = _old_summary(province, raws, params)
     new = sim.run(province, sim.demo_tasks(1500, 4), params, workers=1)
     for key, value in old.items():

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from dte.policy import population as pop
 from dte.policy import simulate as sim
 from dte.policy import vectorised as vec
 from dte.policy.engine import parse_overrides
@@ -31,7 +32,7 @@ def _assert_same(per_case, vectorised):
 @pytest.mark.parametrize("province", list(PACK_MODULES))
 def test_same_totals_as_per_case_engine_on_demo_population(province):
     pack = get_pack(province)
-    pairs = [pair for _, task in sim.demo_tasks(6000, 11) for pair in sim.demo_cases(province, *task)]
+    pairs = [pair for _, task in sim.demo_tasks(6000, 11) for pair in pop.demo_cases(province, *task)]
     per_case, vectorised = _both(province, pairs, pack.parameters)
     _assert_same(per_case, vectorised)
     assert per_case["cases"] == 6000 and sum(per_case["outcomes"].values()) == 6000

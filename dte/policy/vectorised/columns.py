@@ -143,7 +143,7 @@ def concat(parts: list[Columns]) -> Columns:
 
 
 def _demo_chunk_columns(args: tuple) -> Columns:
-    from ..simulate import demo_cases
+    from ..population import demo_cases
 
     province, seed, chunk_index, size = args
     return columns_from_cases(demo_cases(province, seed, chunk_index, size))

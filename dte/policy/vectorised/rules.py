@@ -87,7 +87,8 @@ def v_repeat_same_occupation_level(ctx: Context) -> None:
     h_case = cols["h_case"]
     same = ctx.subsidies() & (cols["h_occupation"] == cols["occupation"][h_case]) & (cols["h_level"] == cols["level"][h_case])
     if window == "one_year":
-        same &= cols["h_date"] > ctx.cal.shift_years(ctx.facts_on, -1)[h_case]
+        same &= (cols["h_date"] > ctx.cal.shift_years(ctx.facts_on, -1)[h_case]) & \
+            (cols["h_date"] < ctx.cal.shift_years(ctx.facts_on, 1)[h_case])  # either way (common.repeat_same_occupation_level)
     ctx.reason("REPEAT_SAME_OCCUPATION_LEVEL", ctx.history_any(same))
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from dte.audit.services import audit_record
-from dte.privacy.crypto import blind_index
+from dte.privacy.crypto import blind_index_many
 
 from .. import bulk_write, rules
 from ..errors import RegistryError
@@ -86,10 +86,11 @@ def _import_batch(batch: list[RowResult], institution, klass: TrainingClass | No
     """Write one batch: the new people (ID number and phone encrypted, blind indexes), then, for a class,
     its capacity and quota checked and the enrolments; COPY on PostgreSQL, bulk_create elsewhere."""
     new = [r for r in batch if r.existing_id is None]
+    people = [r.data for r in new]
     person_ids = bulk_write.rows_insert(Person, PERSON_COLUMNS, [(
-        d["name"], d["id_number"], d["id_index"], d["phone"], blind_index(d["phone"], "phone"), d["birth_date"],
+        d["name"], d["id_number"], d["id_index"], d["phone"], phone_index, d["birth_date"],
         d["gender"], d["division"], d["status"], d["graduation_date"], institution.pk,
-    ) for d in (r.data for r in new)], want_ids=True)
+    ) for d, phone_index in zip(people, blind_index_many([d["phone"] for d in people], "phone"))], want_ids=True)
     counts["people"] += len(new)
     if klass is None:
         return

@@ -6,6 +6,7 @@ sheet with a message per row and keeps the parsed rows for the commit (kept.py).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
@@ -24,6 +25,7 @@ from .reading import RowResult, _date, _text, read_rows
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000  # rows looked up in the registry per query
+HEX_LIST = re.compile(r"\{[0-9a-f]+(?:,[0-9a-f]+)*\}")  # an array literal of blind indexes
 # a refusal, or a fact missing now (issue 13 item 1: a blank status never passes)
 PREFIX = {"refuse": "不符合条件", "pending": "无法判断是否符合条件"}
 
@@ -127,11 +129,15 @@ def validate_rows(rows: Iterable[list], *, training_class: TrainingClass | None 
 
 def _people_by_index(indexes: list[str]):
     """The people with these blind indexes: on PostgreSQL one array parameter (= ANY), which the server
-    plans in a fraction of the time of an IN list of thousands of literals; elsewhere IN."""
+    plans in a fraction of the time of an IN list of thousands of literals, sent as one array literal
+    (psycopg's client-side binding otherwise quotes the list element by element in Python); elsewhere IN."""
     if not indexes:
         return Person.objects.none()
     if bulk_write.copy_supported():
-        return Person.objects.extra(where=[f"{Person._meta.db_table}.id_index = ANY(%s)"], params=[indexes])
+        literal = "{" + ",".join(indexes) + "}"
+        if not HEX_LIST.fullmatch(literal):  # blind indexes are hex digests: nothing in them to quote
+            raise ValueError("blind indexes must be hexadecimal")
+        return Person.objects.extra(where=[f"{Person._meta.db_table}.id_index = ANY(%s::varchar[])"], params=[literal])
     return Person.objects.filter(id_index__in=indexes)
 
 

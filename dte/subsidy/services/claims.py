@@ -41,7 +41,7 @@ def lock_people(person_ids) -> None:
     if connection.vendor == "postgresql":  # the same INSERT bulk_create sends, without a model instance per person
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {PersonLock._meta.db_table} (person_id) SELECT unnest(%s::bigint[]) "
-                           "ON CONFLICT DO NOTHING", [ids])
+                           "ON CONFLICT DO NOTHING", [facts_module.id_array(ids)])
     else:
         PersonLock.objects.bulk_create([PersonLock(person_id=i) for i in ids], ignore_conflicts=True)
     list(PersonLock.objects.select_for_update().filter(**facts_module.ids_in("person_id", ids)).order_by("pk").values_list("pk", flat=True))

@@ -137,17 +137,17 @@ def lines_insert(lines: list) -> None:
     plain = (models.CharField, models.IntegerField, models.DateField, models.ForeignKey, models.DateTimeField)
     for f in fields:  # the fast conversions below are only right for these field types
         assert isinstance(f, (JSONField, *plain)), f
-    getters = [(f.attname, isinstance(f, JSONField), getattr(f, "encoder", None)) for f in fields]
+    # one encoder per JSON field, as json.dumps(value, cls=encoder, ensure_ascii=False) would build per call
+    getters = [(f.attname, (f.encoder or json.JSONEncoder)(ensure_ascii=False).encode if isinstance(f, JSONField) else None)
+               for f in fields]
     for line in lines:  # auto_now_add, as bulk_create would
         if line.__dict__.get("created_at") is None:
             line.__dict__["created_at"] = now
-    dumps = json.dumps
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for line in lines:
                 row = line.__dict__
-                copy.write_row([dumps(row[name], cls=encoder, ensure_ascii=False) if is_json else row[name]
-                                for name, is_json, encoder in getters])
+                copy.write_row([row[name] if encode is None else encode(row[name]) for name, encode in getters])
 
 
 def _instance(line) -> ClaimLine:

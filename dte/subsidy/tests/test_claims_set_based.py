@@ -137,3 +137,66 @@ def test_set_based_path_refuses_a_class_already_claimed(monkeypatch):
     result = claims_create_for_classes(classes[:3], by=by, today=CLAIM_DAY)
     assert "请勿重复申领" in str(result.refused[classes[2].pk])
     assert Claim.objects.filter(training_class=classes[2]).count() == 1
+
+
+def _hours_scenario():
+    """One class, one trainee per way of earning hours: whole offline sessions (present or late),
+    an early check-out, a check-out exactly at the late threshold (full hours), an absence made up
+    by a make-up session, a make-up record on top of a full attendance, an online session with
+    pushed minutes, only excused or absent records, no records at all, a late session after the
+    stage end, and fractional session hours. A second class whose trainees attend plainly."""
+    k = completed_class("tianjin", trainees=10, days=3, hours_per_day=6, status="employee")
+    plain = completed_class("guangxi", trainees=2, days=2, hours_per_day=5, status="employee")
+    sessions = list(k.sessions.order_by("starts_at"))
+    first, second = sessions[0], sessions[1]
+    e = list(k.enrolments.order_by("pk"))
+    Attendance.objects.filter(session=first, enrolment=e[1]).update(status="late")
+    Attendance.objects.filter(session=second, enrolment=e[2]).update(
+        checked_in_at=second.starts_at, checked_out_at=second.starts_at + timedelta(hours=2, minutes=7))
+    late_after = timedelta(minutes=second.late_after_minutes)
+    Attendance.objects.filter(session=second, enrolment=e[3]).update(checked_out_at=second.ends_at - late_after)
+    Attendance.objects.filter(session=first, enrolment=e[4]).update(status="absent")
+    makeup = SessionFactory(training_class=k, starts_at=at(START + timedelta(days=10), 9), hours=Decimal("4.5"), makeup_for=first)
+    makeup.ends_at = makeup.starts_at + timedelta(hours=5)
+    makeup.save(update_fields=["ends_at"])
+    Attendance.objects.create(session=makeup, enrolment=e[4], status="present", source="teacher")
+    Attendance.objects.create(session=makeup, enrolment=e[5], status="present", source="teacher")
+    online = SessionFactory(training_class=k, starts_at=at(START + timedelta(days=11), 9), hours=Decimal("2.5"),
+                            delivery=Session.Delivery.ONLINE)
+    online.ends_at = online.starts_at + timedelta(hours=3)
+    online.save(update_fields=["ends_at"])
+    Attendance.objects.create(session=online, enrolment=e[6], status="present", source="api", online_minutes=100)
+    Attendance.objects.filter(enrolment=e[7]).update(status="excused")
+    Attendance.objects.filter(enrolment=e[8]).delete()
+    after = SessionFactory(training_class=k, starts_at=at(START + timedelta(days=16), 9), hours=Decimal("1.5"))
+    after.ends_at = after.starts_at + timedelta(hours=2)
+    after.save(update_fields=["ends_at"])
+    for x in (e[0], e[9]):
+        Attendance.objects.create(session=after, enrolment=x, status="present", source="teacher")
+    return [k, plain]
+
+
+@pytest.mark.parametrize("stage_end", [None, START + timedelta(days=12)])
+def test_hours_summed_in_the_database_equal_the_hours_rule(stage_end):
+    """The set-based path sums plain attendance in the database and gives every other trainee the
+    hours rule itself (dte.training.selectors.class_summaries); both forms give exactly what the
+    per-class path's Python form gives, days, hours and online hours, trainee by trainee."""
+    from dte.subsidy import facts
+
+    classes = _hours_scenario()
+    enrolments = list(Enrolment.objects.filter(training_class__in=classes).select_related("training_class").order_by("pk"))
+    by_pk = {k.pk: k for k in classes}
+    reference = facts._training_facts(by_pk, enrolments, stage_end)
+    found = facts._training_facts_set_based(by_pk, enrolments, stage_end)
+    assert found == reference
+    hours = [reference[x.pk]["hours_total"] for x in enrolments]
+    online = [reference[x.pk]["hours_online"] for x in enrolments]
+    days = [reference[x.pk]["days"] for x in enrolments]
+    # the scenario reaches every form: whole sessions, early check-out (6 h × 2h07/6h = 2.1 h), made up
+    # (4.5 h for the 6 h session), online (2.5 h × 100/180 min = 1.4 h), nothing, the session after the stage
+    if stage_end is None:
+        assert hours[:10] == [19, 18, 14, 18, 16, 18, 19, 0, 0, 19] and hours[10:] == [10, 10]
+    else:
+        assert hours[:10] == [18, 18, 14, 18, 16, 18, 19, 0, 0, 18]
+    assert online[6] == 1 and online[0] == 0
+    assert days[4] == 3 and days[7] == 0 and days[8] == 0

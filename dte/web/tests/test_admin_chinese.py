@@ -55,3 +55,25 @@ def test_every_dte_model_and_app_has_a_chinese_name():
                 for model in config.get_models():
                     assert not str(model._meta.verbose_name).isascii(), model._meta.label
                     assert not str(model._meta.verbose_name_plural).isascii(), model._meta.label
+
+
+def test_device_columns_show_each_device_under_chinese_titles(client):
+    """dte/web/admin.py: the device columns (one helper for the five) show the device's own values."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from dte.organisations.tests.factories import UserFactory
+
+    user = UserFactory(username="device_owner", is_staff=True, is_superuser=True)
+    TOTPDevice.objects.create(user=user, name="办公手机", confirmed=True)
+    StaticDevice.objects.create(user=user, name="纸质备用码", confirmed=False)
+    client.force_login(user)
+    client.cookies["django_language"] = "zh-hans"
+    for model, name in ((TOTPDevice, "办公手机"), (StaticDevice, "纸质备用码")):
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        text = visible_text(client.get(url + "?o=2", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode())
+        assert name in text and "device_owner" in text, text
+        assert findings(text, usernames=frozenset({"device_owner"})) == []
+    with translation.override("zh-hans"):
+        assert not str(TOTPDevice._meta.verbose_name).isascii()
+        assert not str(StaticDevice._meta.verbose_name_plural).isascii()

@@ -18,18 +18,12 @@ from django.utils import timezone, translation
 from dte.organisations.models import Organisation
 from dte.organisations.roles import Role
 from dte.organisations.tests.factories import OrganisationFactory, UserFactory, division
+from dte.web.tests.browser import require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); CI installs it", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402  (after the skip: playwright is a test extra)
+from playwright.sync_api import expect  # noqa: E402  (after the skip: playwright is a test extra)
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    # without these the closed network makes chromium's background fetches fail the launch
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SCREENSHOTS = Path(settings.PROJECT_DIR) / "var" / "e2e"
 PASSWORD = "Test@12345"
 TIMEOUT_MS = 15_000
@@ -52,20 +46,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Announcements are public only until the class opens.
 OPENING = date.today() + timedelta(days=60)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop in a greenlet of this thread; Django's ORM calls made by the
-    # test itself (factories) would otherwise be refused as "async unsafe". Restored when the module ends.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
 
 
 @pytest.fixture

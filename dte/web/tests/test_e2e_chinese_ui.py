@@ -14,29 +14,20 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from dte.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from dte.organisations.models import User
+from dte.web.tests.browser import require_chromium
 from dte.web.tests.ui_text import findings
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); CI installs it", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Error as PlaywrightError  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402  (after the skip: a test extra)
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SCREENSHOTS = Path(settings.PROJECT_DIR) / "var" / "e2e"
 MAX_DEPTH = 2
 # The Django admin is left out here: test_admin_chinese.py reads its index and every changelist with the same
 # checker through the test client (about a hundred admin pages would not fit this test's time budget).
@@ -109,8 +100,7 @@ def demo_world():
     call_command("demo", scale=1, stdout=open("/dev/null", "w"))
 
 
-def test_every_demo_user_sees_only_chinese_and_no_raw_codes(demo_world, live_server, monkeypatch, request):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares this thread with the ORM
+def test_every_demo_user_sees_only_chinese_and_no_raw_codes(browser, demo_world, live_server):
     usernames = frozenset(User.objects.values_list("username", flat=True))
     accounts = [a for a in DEMO_ACCOUNTS if User.objects.filter(username=a.username, is_active=True).exists()]
     assert len(accounts) >= 10
@@ -118,28 +108,23 @@ def test_every_demo_user_sees_only_chinese_and_no_raw_codes(demo_world, live_ser
     visited = 0
     started = time.monotonic()
     seen_shapes: set[str] = set()  # a page shape read for one user is not read again for the next
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            for account in accounts:
-                context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-                context.set_default_timeout(15_000)
-                page = context.new_page()
-                page.goto("/login/")
-                page.locator("input[name=username]").fill(account.username)
-                page.locator("input[name=password]").fill(DEMO_PASSWORD)
-                page.locator("main button[type=submit]").click()
-                page.wait_for_url(re.compile(r"/$"))
-                assert page.locator("html").get_attribute("lang") == "zh-hans"
-                pages = crawl(page, live_server.url, seen_shapes)
-                visited += len(pages)
-                for url, text in pages:
-                    found = findings(text, usernames=usernames)
-                    if found:
-                        problems[f"{account.username} {url}"] = sorted(set(found))
-                context.close()
-        finally:
-            browser.close()
+    for account in accounts:
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto("/login/")
+        page.locator("input[name=username]").fill(account.username)
+        page.locator("input[name=password]").fill(DEMO_PASSWORD)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/$"))
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
+        pages = crawl(page, live_server.url, seen_shapes)
+        visited += len(pages)
+        for url, text in pages:
+            found = findings(text, usernames=usernames)
+            if found:
+                problems[f"{account.username} {url}"] = sorted(set(found))
+        context.close()
     elapsed = time.monotonic() - started
     print(f"\n{visited} pages read by {len(accounts)} demo users in {elapsed:.1f} s")
     assert visited >= 3 * len(accounts), visited

@@ -16,6 +16,7 @@ from django.db import DatabaseError
 from dte.catalogue.selectors import overrides_with_official_standards
 
 from dte.policy import simulate as sim
+from dte.policy.population import read_population
 from dte.policy.engine import ParameterError, load_overrides_file
 from dte.policy.packs import PACK_MODULES
 from dte.policy.report import explain_text, simulate_text
@@ -137,7 +138,7 @@ class Command(BaseCommand):
             cols = vectorised.demo_columns(pack.code, options["demo"], options["seed"], options["workers"])
         else:
             summary = sim.Summary()
-            cols = vectorised.columns_from_cases(sim.parsed_cases(sim.read_population(options["population"]), summary))
+            cols = vectorised.columns_from_cases(sim.parsed_cases(read_population(options["population"]), summary))
             invalid = summary.invalid_fields
         built = time.perf_counter() - started
         try:
