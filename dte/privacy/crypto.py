@@ -10,6 +10,7 @@ Locally, when neither is set, keys are derived from SECRET_KEY (production refus
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import os
 from functools import lru_cache
@@ -102,11 +103,12 @@ def encrypt_many(plaintexts: list[str], purpose: str) -> list[str]:
     kid, key = keyring()[0]
     seal, aad, head = _aead(key).encrypt, purpose.encode(), f"{PREFIX}${kid}$"
     nonces = os.urandom(12 * len(plaintexts))
-    b64 = base64.urlsafe_b64encode
+    # base64.urlsafe_b64encode without its layers: standard base64, then - and _ for + and /
+    b64, urlsafe = binascii.b2a_base64, bytes.maketrans(b"+/", b"-_")
     out = []
     for i, plaintext in enumerate(plaintexts):
         nonce = nonces[12 * i: 12 * i + 12]
-        out.append(head + b64(nonce + seal(nonce, plaintext.encode("utf-8"), aad)).decode())
+        out.append(head + b64(nonce + seal(nonce, plaintext.encode("utf-8"), aad), newline=False).translate(urlsafe).decode())
     return out
 
 

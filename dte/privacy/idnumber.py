@@ -60,15 +60,14 @@ def validate_id_number(value: str, *, today: date | None = None, min_age: int = 
         raise InvalidIdNumber(_("The birth date %(date)s in the ID number does not exist.") % {"date": number[6:14]}) from None
     if birth > today:
         raise InvalidIdNumber(_("The birth date in the ID number is in the future."))
-    parsed = IdNumber(number, birth, "M" if int(number[16]) % 2 else "F", number[:6])
-    age = parsed.age_on(today)
+    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))  # IdNumber.age_on
     if not min_age <= age <= max_age:
         raise InvalidIdNumber(_("By the ID number the person is %(age)s years old, outside %(min)s–%(max)s.") % {"age": age, "min": min_age, "max": max_age})
-    warnings: list[str] = []
+    warnings: tuple[str, ...] = ()
     if number[:6] not in RESIDENCE_PERMIT_AREAS:
         if not _area_known(number[:6], birth.year):
-            warnings.append(_("The area code %(code)s is not in the known table of divisions: please check it.") % {"code": number[:6]})
-    return IdNumber(parsed.number, birth, parsed.gender, parsed.area_code, tuple(warnings))
+            warnings = (_("The area code %(code)s is not in the known table of divisions: please check it.") % {"code": number[:6]},)
+    return IdNumber(number, birth, "M" if int(number[16]) % 2 else "F", number[:6], warnings)
 
 
 @lru_cache(maxsize=8192)

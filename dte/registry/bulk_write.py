@@ -93,7 +93,7 @@ def _copy(model, attnames: list[str], rows: list[tuple], want_ids: bool) -> list
                     elif isinstance(field, JSONField) and default is not None:
                         default = json.dumps(default, cls=field.encoder)
                 texts.append([_copy_text(default)] * n)
-        data = "".join(["\t".join(row) + "\n" for row in zip(*texts)]).encode()
+        data = ("\n".join(map("\t".join, zip(*texts))) + "\n").encode()
         sql = f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
         with cursor.copy(sql) as copy:
             copy.write(data)

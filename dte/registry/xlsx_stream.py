@@ -22,6 +22,10 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# what keeps a row's texts (the non-empty ones, joined with newlines) off the fast path: an illegal character,
+# one to escape, or whitespace at a text's start or end (xml:space="preserve"); a newline inside a text
+# only ever adds a match, never hides one
+PLAIN_BREAK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]|(?:^|\n)\\s|\\s(?:\n|$)")
 EPOCH = datetime(1899, 12, 30)
 DATETIME_STYLE, TIME_STYLE = 1, 2  # positions in cellXfs below
 
@@ -80,36 +84,42 @@ class StreamingXlsx:
     def append(self, row) -> None:
         self.number += 1
         n = self.number
-        cells = []
         if len(self.letters) < len(row):
             self._letter(len(row) - 1)
         letters = self.letters
-        for column, value in enumerate(row):
-            if value is None or value == "":
-                continue  # as openpyxl: an empty text is no cell
-            ref = f"{letters[column]}{n}"
-            if type(value) is str and not ILLEGAL.search(value):  # the common case first (issue 12 item 1)
-                text = escape(value)
-                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
-            elif isinstance(value, bool):
-                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, float)):
-                cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
-            elif isinstance(value, (datetime, date)):
-                moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
-                serial = (moment.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
-                cells.append(f'<c r="{ref}" s="{DATETIME_STYLE}"><v>{serial!r}</v></c>')
-            elif isinstance(value, time):
-                serial = (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
-                cells.append(f'<c r="{ref}" s="{TIME_STYLE}"><v>{serial!r}</v></c>')
-            else:
-                text = escape(ILLEGAL.sub("", str(value)))
-                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+        if PLAIN_BREAK.search("\n".join([value for value in row if type(value) is str and value])):
+            cells = [self._cell(f"{letters[column]}{n}", value)
+                     for column, value in enumerate(row) if value is not None and value != ""]
+        else:  # the common case (issue 12 item 1): no text in the row to escape, drop characters from or
+            # mark xml:space (one search over the row's texts): texts go in as they are
+            cells = [f'<c r="{letters[column]}{n}" t="inlineStr"><is><t>{value}</t></is></c>' if type(value) is str
+                     else self._cell(f"{letters[column]}{n}", value)
+                     for column, value in enumerate(row) if value is not None and value != ""]
+        # as openpyxl: an empty text is no cell
         self.buffer.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(self.buffer) >= 1000:
             self._flush()
+
+    @staticmethod
+    def _cell(ref: str, value) -> str:
+        if type(value) is str and not ILLEGAL.search(value):
+            text = escape(value)
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+            return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        if isinstance(value, bool):
+            return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, (int, float)):
+            return f'<c r="{ref}"><v>{value!r}</v></c>'
+        if isinstance(value, (datetime, date)):
+            moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+            serial = (moment.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
+            return f'<c r="{ref}" s="{DATETIME_STYLE}"><v>{serial!r}</v></c>'
+        if isinstance(value, time):
+            serial = (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+            return f'<c r="{ref}" s="{TIME_STYLE}"><v>{serial!r}</v></c>'
+        text = escape(ILLEGAL.sub("", str(value)))
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
     def _flush(self) -> None:
         self.sheet.write("".join(self.buffer).encode("utf-8"))

@@ -95,7 +95,11 @@ def _import_batch(batch: list[RowResult], institution, klass: TrainingClass | No
     if klass is None:
         return
     new_ids = {r.data["id_index"]: pk for r, pk in zip(new, person_ids)}
-    active = Enrolment.objects.filter(training_class=klass, status__in=ACTIVE_ENROLMENT).count()
+    if counts.get("active") is None:
+        # counted once: the class row is locked for the whole import, and every other enrolment in a class
+        # locks it too (services.enrolment_create), so the count only grows by the batches written here
+        counts["active"] = Enrolment.objects.filter(training_class=klass, status__in=ACTIVE_ENROLMENT).count()
+    active = counts["active"]
     if active + len(batch) > klass.capacity:
         raise RegistryError(f"班级容量 {klass.capacity} 人，已有 {active} 人，不能再导入 {len(batch)} 人。", code="CLASS_FULL")
     existing = [r.existing_id for r in batch if r.existing_id is not None]
@@ -111,3 +115,4 @@ def _import_batch(batch: list[RowResult], institution, klass: TrainingClass | No
         empty if r.existing_id in pending else (r.decision or empty),
     ) for r in batch])
     counts["enrolments"] += len(batch)
+    counts["active"] += len(batch)  # every enrolment written here is applied or enrolled: active

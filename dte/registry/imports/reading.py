@@ -13,10 +13,11 @@ from ..errors import RegistryError
 from .columns import HEADERS
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     line: int
     values: list
+    cells: list = field(default_factory=list)  # the values as the result sheet shows them (_cell), once
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
@@ -46,6 +47,11 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def _cell(value):
+    """A value as the validation reads it and the result sheet shows it: text stripped, dates as they are."""
+    return value if isinstance(value, (date, datetime)) else _text(value)
 
 
 def _date(value) -> date | None:

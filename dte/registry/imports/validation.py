@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 
 from dte.geography.models import Division
 from dte.privacy.crypto import blind_index
@@ -21,7 +21,7 @@ from ..services import institution_reaches_ids
 from .columns import COLUMNS, CONTROL, HEADERS, LIMITS, RESULT_HEADER, STATUS_CODES, STATUS_WORDS
 from .kept import KeptRows, kept_name
 from .lifecycle import UNREADABLE, _gc_paused, open_source, roster_fail
-from .reading import RowResult, _date, _text, read_rows
+from .reading import RowResult, _cell, _date, _text, read_rows
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000  # rows looked up in the registry per query
@@ -32,26 +32,29 @@ PREFIX = {"refuse": "不符合条件", "pending": "无法判断是否符合条�
 
 def _parse(result: RowResult, today: date, divisions: set[str]) -> None:
     values = (result.values + [None] * len(COLUMNS))[: len(COLUMNS)]
-    name, id_number, phone, division, status, graduation = (values[i] for i in range(len(COLUMNS)))
+    # each cell read once, as the result sheet shows it; the text columns' dates (if any) as text for the checks
+    result.cells = cells = [_cell(value) for value in values]
+    name, id_number, phone, division, status_text = (
+        cell if type(cell) is str else _text(cell) for cell in cells[:5])
+    graduation = values[5]
     data, errors = result.data, result.errors
-    data["name"] = _text(name)
+    data["name"] = name
     if not data["name"]:
         errors.append("姓名为空")
     _check_fields(values, data, errors)
     try:
-        parsed = validate_id_number(_text(id_number), today=today)
+        parsed = validate_id_number(id_number, today=today)
         data.update(id_number=parsed.number, birth_date=parsed.birth_date, gender=parsed.gender,
                     id_index=blind_index(parsed.number, "id_number"))
     except InvalidIdNumber as error:
         errors.append(error.message)
     try:
-        data["phone"] = validate_phone(_text(phone))
+        data["phone"] = validate_phone(phone)
     except InvalidIdNumber as error:
         errors.append(error.message)
-    data["division"] = _text(division)
+    data["division"] = division
     if data["division"] not in divisions:
         errors.append(f"居住地区划代码 {data['division'] or '(空)'} 不存在")
-    status_text = _text(status)
     data["status"] = status_text if status_text in STATUS_CODES else STATUS_WORDS.get(status_text, "")
     if not data["status"]:
         errors.append(f"人员类别 {status_text or '(空)'} 无法识别")
@@ -85,7 +88,7 @@ def parsed_rows(rows: Iterable[list], today: date) -> Iterator[RowResult]:
     line = 1
     for values in rows:
         line += 1
-        if not any(v not in (None, "") for v in values):
+        if values.count(None) + values.count("") == len(values):  # nothing in the row: skipped
             continue
         result = RowResult(line, values)
         _parse(result, today, divisions)
@@ -197,8 +200,7 @@ def roster_validate(roster: RosterImport, *, today: date | None = None, progress
             counts["existing"] += r.existing_id is not None and r.ok
             # a note is not a pass mark: "可导入，请核对" (issue 13 item 14: no ✓ beside a warning)
             message = "；".join(r.errors) if r.errors else ("可导入，请核对：" + "；".join(r.notes) if r.notes else "通过")
-            out.append([_text(v) if not isinstance(v, (date, datetime)) else v for v in
-                        (r.values + [None] * len(COLUMNS))[: len(COLUMNS)]] + [message])
+            out.append(r.cells + [message])
             if r.parsed_ok:
                 kept.add(r)
     except Exception as error:  # noqa: BLE001 - an unreadable file ends the import with a message
