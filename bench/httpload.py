@@ -62,7 +62,7 @@ def free_port() -> int:
 class Gunicorn:
     """`dte.wsgi:application` under gunicorn (sync workers) on a free loopback port."""
 
-    def __init__(self, env: dict, workers: int, ready_path: str = "/health/"):
+    def __init__(self, env: dict, workers: int, ready_path: str = "/healthz"):
         self.port = free_port()
         self.workers = workers
         self.process = subprocess.Popen(

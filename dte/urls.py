@@ -14,6 +14,7 @@ from dte.web.login import admin_login
 urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),  # liveness (issue 12 item 7)
     path("readyz", ops_views.readyz, name="readyz"),  # readiness: database, migrations, Redis, queue depth
+    path("health/", ops_views.healthz),  # the liveness probe's old address, kept for monitors that still call it
     path("admin/login/", admin_login),  # the one login page: lockout and MFA (issue 8 finding 4)
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ninja import Router, Schema
@@ -40,6 +41,20 @@ def _whole_numbers(value: Any, path: str) -> None:
         _whole_numbers(item, f"{path}.{key}" if isinstance(value, dict) else f"{path}[{key}]")
 
 
+HOURS_FIELDS = ("hours_total", "hours_online")  # credited hours, exact to the tenth (cases._hours)
+
+
+def _exact_hours(case: dict[str, Any]) -> dict[str, Any]:
+    """course.hours_total / hours_online may have one decimal place (64.5). A JSON number with a fraction
+    arrives as a float; it is read back as the decimal the JSON text wrote — repr is the shortest decimal
+    that reads as the same float (64.5 → "64.5", 63.9 → "63.9") — and cases._hours checks the places."""
+    course = case.get("course")
+    if not isinstance(course, dict) or not any(isinstance(course.get(key), float) for key in HOURS_FIELDS):
+        return case
+    course = {**course, **{key: Decimal(repr(course[key])) for key in HOURS_FIELDS if isinstance(course.get(key), float)}}
+    return {**case, "course": course}
+
+
 def _all_whole_numbers(value: Any) -> bool:
     """A number, or a table of numbers by occupation and level (e.g. training_subsidy_fen in Tibet)."""
     if isinstance(value, dict):
@@ -56,7 +71,8 @@ class QuoteIn(Schema):
     @field_validator("case")
     @classmethod
     def _case_numbers(cls, case: dict[str, Any]) -> dict[str, Any]:
-        _whole_numbers(case, "case")
+        case = _exact_hours(case)
+        _whole_numbers(case, "case")  # hours are Decimals by now: checked by cases._hours
         return case
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .occupations import LEVELS, find_occupation
@@ -111,8 +112,10 @@ class Course:
     start_date: date | None = None
     end_date: date | None = None
     training_days: int | None = None
-    hours_total: int | None = None
-    hours_online: int | None = None
+    # Credited hours, exact to the tenth the attendance credits (dte.training.selectors.credited_hours):
+    # an int when whole, else a Decimal with one place (see _hours; never a float).
+    hours_total: int | Decimal | None = None
+    hours_online: int | Decimal | None = None
     training_certificate: bool = False
     level_certificate: LevelCertificate | None = None
     enrolment_date: date | None = None
@@ -205,6 +208,49 @@ def _int(data: dict, key: str, path: str, minimum: int = 0) -> int | None:
     return value
 
 
+TENTH = Decimal("0.1")
+MAX_HOURS = 10**6  # far above any training's hours; keeps a typo (or 1e999) from becoming a figure
+
+
+def _hours(data: dict, key: str, path: str) -> int | Decimal | None:
+    """Hours as the attendance credits them, in tenths (issue 10): a whole number stays an int
+    (64, "64", Decimal("64.0") → 64); a fraction with one decimal place is an exact Decimal
+    ("64.5", Decimal("64.50") → Decimal("64.5")). More places, negatives and floats (a binary
+    approximation, 63.9 is not 63.9) are refused. JSON numbers such as 64.5 arrive here as Decimal:
+    the CLI and the API read a case's JSON numbers as decimals (services.quote_from_text, api.QuoteIn)."""
+    raw = data.get(key)
+    if raw is None or raw == "":
+        return None
+    where, fix = f"{path}.{key}", 'give a whole number or one with one decimal place, e.g. 64 or "64.5"'
+    if isinstance(raw, bool) or not isinstance(raw, (int, str, Decimal)):
+        raise CaseError(where, f"应为整数或一位小数的学时: {raw!r}", fix)
+    if isinstance(raw, int):
+        value: int | Decimal = raw
+    else:
+        try:
+            value = Decimal(raw.strip()) if isinstance(raw, str) else raw
+        except InvalidOperation:
+            raise CaseError(where, f"应为整数或一位小数的学时: {raw!r}", fix) from None
+        if not value.is_finite() or abs(value) > MAX_HOURS:
+            raise CaseError(where, f"学时数值无效: {raw!r}", fix)
+        if value != value.quantize(TENTH):
+            raise CaseError(where, f"学时至多一位小数（按0.1学时计）: {raw!r}", fix)
+        value = int(value) if value == value.to_integral_value() else value.quantize(TENTH)
+    if value < 0:
+        raise CaseError(where, f"不能小于 0: {value}", "give a number >= 0")
+    return value
+
+
+def hours_json(hours: int | Decimal | None) -> int | str | None:
+    """Credited hours as a case's JSON carries them: an int when whole (as before), else the exact
+    decimal text ("64.5"), which _hours reads back exactly. Plain JSON data, so a claim line stores it
+    and the claim path's decision cache keys on it (dte.subsidy.facts; a Decimal is neither)."""
+    if hours is None or isinstance(hours, int):
+        return hours
+    whole = int(hours)
+    return whole if whole == hours else f"{hours.normalize():f}"
+
+
 _TRUE, _FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n", ""}
 
 
@@ -280,8 +326,8 @@ def parse_case(data: Any) -> Case:
         start_date=_date(c, "start_date", "course"),
         end_date=_date(c, "end_date", "course"),
         training_days=_int(c, "training_days", "course"),
-        hours_total=_int(c, "hours_total", "course"),
-        hours_online=_int(c, "hours_online", "course"),
+        hours_total=_hours(c, "hours_total", "course"),
+        hours_online=_hours(c, "hours_online", "course"),
         training_certificate=bool(_bool(c, "training_certificate", "course")),
         level_certificate=certificate,
         enrolment_date=_date(c, "enrolment_date", "course"),

@@ -16,6 +16,7 @@ import json
 import random
 from bisect import bisect
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Iterable, Iterator
 
 from .cases import Case, ClassInfo, Course, HistoryEntry, LevelCertificate, Trainee
@@ -214,7 +215,7 @@ def read_population(path: str) -> Iterator[dict]:
             for line_number, line in enumerate(handle, 1):
                 if line.strip():
                     try:
-                        yield json.loads(line)
+                        yield json.loads(line, parse_float=Decimal)  # hours 64.5 exactly (cases._hours)
                     except json.JSONDecodeError:
                         yield {"__error__": f"line {line_number}: invalid JSON"}
         else:

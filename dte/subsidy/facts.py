@@ -16,6 +16,7 @@ from typing import Iterable
 
 from django.utils import timezone
 
+from dte.policy.cases import hours_json  # credited hours exactly, in tenths (not truncated)
 from dte.registry.models import Enrolment
 
 from .models import ACTIVE_STATUSES, ClaimLine, EmploymentRecord
@@ -100,8 +101,8 @@ def _training_facts(classes: dict, enrolments: list[Enrolment], stage_end: date 
         if stage_end:
             sessions = [s for s in sessions if timezone.localtime(s.starts_at).date() <= stage_end]
         for summary in class_summaries(classes[class_id], enrolments=by_class[class_id], sessions=sessions):
-            facts[summary.enrolment.pk]["hours_total"] = int(summary.hours["total"])
-            facts[summary.enrolment.pk]["hours_online"] = int(summary.hours["online"])
+            facts[summary.enrolment.pk]["hours_total"] = hours_json(summary.hours["total"])
+            facts[summary.enrolment.pk]["hours_online"] = hours_json(summary.hours["online"])
     completed = set(CompletionDecision.objects.filter(enrolment_id__in=ids, completed=True).values_list("enrolment_id", flat=True))
     completed |= set(TrainingCertificate.objects.filter(enrolment_id__in=ids, status="valid").values_list("enrolment_id", flat=True))
     for enrolment_id in completed:
@@ -140,48 +141,53 @@ def _training_facts_set_based(classes: dict, enrolments: list, stage_end: date |
         if not stage_end or s.starts_at.astimezone(tz).date() <= stage_end:
             sessions_of[s.training_class_id].append(s)
     in_stage = Q(session__starts_at__date__lte=stage_end) if stage_end else Q()
-    own = Q(session__training_class_id=F("enrolment__training_class_id")) & in_stage
     left_early = Q(checked_out_at__lt=ExpressionWrapper(
         F("session__ends_at") - ExpressionWrapper(ExpressionWrapper(F("session__late_after_minutes"), output_field=IntegerField())
-                                                  * Value(timedelta(minutes=1)),
-                                                  output_field=DurationField()), output_field=DateTimeField()))
+                                                  * Value(timedelta(minutes=1)), output_field=DurationField()),
+        output_field=DateTimeField()))
     other = Q(session__makeup_for__isnull=False) | Q(session__delivery=Session.Delivery.ONLINE) | left_early
-    sums = (Attendance.objects.filter(**ids_in("enrolment_id", ids), status__in=ATTENDED).order_by().values("enrolment_id")
+    # per trainee and class of the session (a record in another class's session — not the trainee's own
+    # class — sends the trainee to the rule itself, which counts its day but not its hours)
+    sums = (Attendance.objects.filter(**ids_in("enrolment_id", ids), status__in=ATTENDED).order_by()
+            .values("enrolment_id", "session__training_class_id")
             .annotate(days=Count(TruncDate("session__starts_at", tzinfo=tz), distinct=True, filter=in_stage),
-                      hours=Sum("session__hours", filter=own), others=Count("pk", filter=own & other))
-            .values_list("enrolment_id", "days", "hours", "others"))
+                      hours=Sum("session__hours", filter=in_stage), others=Count("pk", filter=in_stage & other))
+            .values_list("enrolment_id", "session__training_class_id", "days", "hours", "others"))
+    class_of = {e.pk: e.training_class_id for e in enrolments}
     days, hours, rest = {}, {}, set()
-    for enrolment_id, n_days, n_hours, others in sums:
-        days[enrolment_id] = n_days
-        if others:
+    for enrolment_id, class_id, n_days, n_hours, others in sums:
+        if others or class_id != class_of[enrolment_id] or enrolment_id in days:
             rest.add(enrolment_id)
-        else:
-            hours[enrolment_id] = n_hours or 0
+        days[enrolment_id], hours[enrolment_id] = n_days, n_hours or 0
     by_class: dict[int, list] = defaultdict(list)
     for e in enrolments:
         if e.training_class_id in with_sessions:
-            f = facts[e.pk]
-            f["days"] = days.get(e.pk, 0)
             if e.pk in rest:
                 by_class[e.training_class_id].append(e)
             else:
-                f["hours_total"], f["hours_online"] = int(hours.get(e.pk, 0)), 0
-    if by_class:  # the others: the hours rule itself, on their records
+                facts[e.pk].update(days=days.get(e.pk, 0), hours_total=hours_json(hours.get(e.pk, 0)), hours_online=0)
+    if by_class:  # the others: their days from their records, and the hours rule itself
         from collections import namedtuple
 
         columns = ("session_id", "enrolment_id", "status", "source", "checked_in_at", "checked_out_at", "online_minutes")
         Record = namedtuple("Record", columns)
         records: dict[int, dict] = defaultdict(dict)  # class id → {(session id, enrolment id): record}
-        class_of = {e.pk: class_id for class_id, members in by_class.items() for e in members}
-        rows = Attendance.objects.filter(**ids_in("enrolment_id", list(class_of)), status__in=ATTENDED).order_by().values_list(*columns)
-        for row in rows.iterator(chunk_size=20000):
+        attended_days: dict[int, set] = defaultdict(set)
+        rest_class = {e.pk: class_id for class_id, members in by_class.items() for e in members}
+        rows = (Attendance.objects.filter(**ids_in("enrolment_id", list(rest_class)), status__in=ATTENDED).order_by()
+                .values_list(*columns, "session__starts_at"))
+        for *row, starts_at in rows.iterator(chunk_size=20000):
             record = Record(*row)
-            records[class_of[record.enrolment_id]][(record.session_id, record.enrolment_id)] = record
+            records[rest_class[record.enrolment_id]][(record.session_id, record.enrolment_id)] = record
+            day = starts_at.astimezone(tz).date()
+            if not stage_end or day <= stage_end:
+                attended_days[record.enrolment_id].add(day)
         for class_id, members in by_class.items():
             for summary in class_summaries(classes[class_id], enrolments=members, sessions=sessions_of[class_id],
                                            records=records[class_id]):
-                facts[summary.enrolment.pk]["hours_total"] = int(summary.hours["total"])
-                facts[summary.enrolment.pk]["hours_online"] = int(summary.hours["online"])
+                facts[summary.enrolment.pk].update(days=len(attended_days[summary.enrolment.pk]),
+                                                   hours_total=hours_json(summary.hours["total"]),
+                                                   hours_online=hours_json(summary.hours["online"]))
     completed = set(CompletionDecision.objects.filter(**ids_in("enrolment_id", ids), completed=True).values_list("enrolment_id", flat=True))
     completed |= set(TrainingCertificate.objects.filter(**ids_in("enrolment_id", ids), status="valid")
                      .values_list("enrolment_id", flat=True))

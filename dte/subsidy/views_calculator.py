@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dte.organisations.scoping import scoped
+from dte.policy.cases import hours_json
 from dte.registry.models import Enrolment, Person, TrainingClass
 from dte.registry.services import person_find_by_id_number
 
@@ -28,8 +29,9 @@ class CalculatorForm(forms.Form):
     status = forms.ChoiceField(label=_("Employment status"), choices=STATUS_CHOICES, required=False)
     graduation_date = forms.DateField(label=_("Graduation date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     training_days = forms.IntegerField(label=_("Training days attended"), required=False, min_value=0)
-    hours_total = forms.IntegerField(label=_("Hours credited"), required=False, min_value=0)
-    hours_online = forms.IntegerField(label=_("Of which online"), required=False, min_value=0)
+    # credited hours come in tenths (dte.training.selectors.credited_hours): 64.5 is compared as 64.5
+    hours_total = forms.DecimalField(label=_("Hours credited"), required=False, min_value=0, max_digits=7, decimal_places=1)
+    hours_online = forms.DecimalField(label=_("Of which online"), required=False, min_value=0, max_digits=7, decimal_places=1)
     training_certificate = forms.BooleanField(label=_("Training certificate obtained"), required=False)
     level_certificate_on = forms.DateField(label=_("Level certificate issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     employed_after_training = forms.BooleanField(label=_("Employed after training"), required=False)
@@ -48,8 +50,8 @@ def _typed_case(k: TrainingClass, data: dict) -> facts.CaseFacts:
                     "employed_after_training": data.get("employed_after_training")},
         "course": {"occupation_code": k.occupation.code, "level": k.level, "mode": k.mode,
                    "institution_province": str(k.institution.division_id)[:2], "start_date": k.start_date.isoformat(),
-                   "end_date": k.end_date.isoformat(), "training_days": data.get("training_days"), "hours_total": data.get("hours_total"),
-                   "hours_online": data.get("hours_online"), "training_certificate": bool(data.get("training_certificate")),
+                   "end_date": k.end_date.isoformat(), "training_days": data.get("training_days"), "hours_total": hours_json(data.get("hours_total")),
+                   "hours_online": hours_json(data.get("hours_online")), "training_certificate": bool(data.get("training_certificate")),
                    "level_certificate": {"issued_on": certificate.isoformat(), "province": str(k.division_id)[:2]} if certificate else None},
         "history": [],
     }

@@ -47,12 +47,16 @@ import math
 import re
 import time
 import uuid
+from functools import lru_cache
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.core.signals import request_finished, request_started
+from django.db import DEFAULT_DB_ALIAS
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import resolve
 from django.conf.urls.i18n import is_language_prefix_patterns_used
@@ -135,6 +139,11 @@ def payload_of(body: bytes) -> dict | None:
     return out
 
 
+@lru_cache(maxsize=4)
+def _session_store(engine: str):
+    return import_module(engine).SessionStore
+
+
 def _enabled() -> bool:
     return (settings.SESSION_ENGINE in CACHED_SESSION_ENGINES and not settings.SESSION_SAVE_EVERY_REQUEST
             and not settings.CSRF_USE_SESSIONS and not settings.DISALLOWED_USER_AGENTS and not settings.PREPEND_WWW
@@ -147,6 +156,7 @@ class CheckInLean:
         self.templates: dict[tuple, list] = {}  # (language, https) → the response headers Django gave
         self.route: str | None = None
         self.answered = 0  # check-ins answered here (tests, benchmarks)
+        self._redis = None  # (the cache, its redis client) for _values
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith("/api/training/sessions/"):
@@ -227,9 +237,9 @@ class CheckInLean:
         key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         if not key or len(key) < 8:
             return None
-        store = import_module(settings.SESSION_ENGINE).SessionStore(key)
-        try:
-            data = store._cache.get(store.cache_key)
+        session_cache = caches[settings.SESSION_CACHE_ALIAS]
+        try:  # the key the session store reads (SessionStore.cache_key); a miss is the database's: Django's
+            data = self._values(session_cache, [_session_store(settings.SESSION_ENGINE).cache_key_prefix + key])[0]
         except Exception:  # noqa: BLE001 - as the store's load(): an unreadable entry is a miss
             return None
         if type(data) is not dict or OTP_DEVICE_SESSION_KEY in data:
@@ -237,17 +247,45 @@ class CheckInLean:
         backend_path, session_hash = data.get(BACKEND_SESSION_KEY), data.get(HASH_SESSION_KEY)
         if backend_path not in settings.AUTHENTICATION_BACKENDS or not session_hash or SESSION_KEY not in data:
             return None
+        User = get_user_model()
         try:
-            user_id = get_user_model()._meta.pk.to_python(data[SESSION_KEY])
+            user_id = User._meta.pk.to_python(data[SESSION_KEY])
         except Exception:  # noqa: BLE001
             return None
         backend = load_backend(backend_path)
-        cacheable = usercache.enabled() and usercache._cacheable(backend)
-        user = usercache.cached_user(backend, user_id) if cacheable else backend.get_user(user_id)
+        if usercache.enabled() and usercache._cacheable(backend):
+            user = self._cached_user(backend, User, user_id)
+        else:
+            user = backend.get_user(user_id)
         if user is None or not user.is_active or user.role != Role.TRAINEE or user.is_superuser or user.is_platform_admin:
             return None
         expected = getattr(user, "_cached_session_auth_hash", None) or user.get_session_auth_hash()
         return user if constant_time_compare(session_hash, expected) else None
+
+    def _cached_user(self, backend, User, user_id):
+        """usercache.cached_user: the generation and the user's entry read together; a current entry makes the
+        user (password deferred), anything else is usercache.cached_user's to handle (database, add)."""
+        generation, entry = self._values(cache, [usercache.GENERATION_KEY, usercache._key(user_id)])
+        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == (generation or 0):
+            user = User.from_db(DEFAULT_DB_ALIAS, usercache._attnames(), entry[1])
+            user._cached_session_auth_hash = entry[2]
+            return user if backend.user_can_authenticate(user) else None
+        return usercache.cached_user(backend, user_id)
+
+    def _values(self, cache_obj, keys: list[str]) -> list:
+        """cache_obj.get_many(keys)'s values in key order (None when missing). Django's Redis cache with one
+        server: one MGET through a redis client kept per process (Django builds a client per call), the values
+        decoded by the cache's own serializer; any other cache: get_many."""
+        inner = getattr(cache_obj, "_cache", None)
+        if not isinstance(cache_obj, RedisCache) or len(getattr(inner, "_servers", ())) != 1:
+            found = cache_obj.get_many(keys)
+            return [found.get(k) for k in keys]
+        held = self._redis
+        if held is None or held[0] is not cache_obj:
+            held = self._redis = (cache_obj, inner.get_client(None))
+        raw = held[1].mget([cache_obj.make_key(k) for k in keys])
+        loads = inner._serializer.loads
+        return [None if value is None else loads(value) for value in raw]
 
     def _route(self, environ) -> str:
         if self.route is None:

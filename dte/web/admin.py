@@ -41,6 +41,9 @@ class _ChineseDeviceColumns:
     ]
     search_help_text = _("Search by username")
 
+    def get_list_display(self, request):
+        return self.list_display  # not django-otp's extra "QR Code" column (English title; shows the secret's QR)
+
     device_user = _column("user", _("user"))
     device_name = _column("name", _("device name"))
     device_created_at = _column("created_at", _("created at"))

@@ -10,7 +10,6 @@ urlpatterns = [
     path("", views.workbench, name="workbench"),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("health/", views.health, name="health"),
     path("mfa/setup/", mfa.mfa_setup, name="mfa_setup"),
     path("mfa/verify/", mfa.mfa_verify, name="mfa_verify"),
     path("mfa/recovery-codes/", mfa.mfa_recovery_codes, name="mfa_recovery_codes"),

@@ -15,12 +15,3 @@ def workbench(request):
         "is_admin": user.is_platform_admin,
         "role": Role(user.role).label if user.role else "",
     })
-
-
-def health(request):
-    from django.db import connection
-    from django.http import JsonResponse
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Callable
@@ -172,8 +173,9 @@ class PolicyPack:
             return None
         return TitleRecognition(level, entry["title"], entry["basis"], p.citation("title_recognition"), entry.get("after_review", ""))
 
-    def continuing_education_hours(self, case: Case, on: date | None = None) -> tuple[int, str]:
-        """Training hours that count as this year's continuing-education 专业课 hours."""
+    def continuing_education_hours(self, case: Case, on: date | None = None) -> tuple[int | Decimal, str]:
+        """Training hours that count as this year's continuing-education 专业课 hours, exact to the
+        tenth the attendance credits (an int when whole, else a Decimal: common.hours_text prints it)."""
         p = self._bound(on or case.reference_date())
         rule = p.get("continuing_education") or {}
         if not rule.get("counts"):

@@ -4,6 +4,7 @@ reason is always the clause of the pack being evaluated (the parameter's citatio
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from ..cases import Case
 from ..engine import BoundParameters, Item, Reason
@@ -28,6 +29,13 @@ MODE_NAMES = {
 
 def yuan(fen: int) -> str:
     return f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
+
+
+def hours_text(hours) -> str:
+    """Hours as a reason prints them: 64 → "64", Decimal("64.5") → "64.5", Decimal("128.0") → "128"."""
+    if isinstance(hours, Decimal):
+        return f"{int(hours)}" if hours == hours.to_integral_value() else f"{hours.normalize():f}"
+    return f"{hours}"
 
 
 def years_before(day: date, years: int) -> date:
@@ -107,6 +115,8 @@ def subsidised_mode(case: Case, p: BoundParameters):
 
 
 def online_hours_cap(case: Case, p: BoundParameters):
+    """Compared exactly, to the tenth of an hour the attendance credits (ints and Decimals; DECISIONS.md):
+    64.5 online of 128.5 is 50.19 % and over a 50 % cap."""
     cap_bp = p.get("online_cap_bp")
     total, online = case.course.hours_total, case.course.hours_online
     if cap_bp is None or not total or online is None:
@@ -115,7 +125,7 @@ def online_hours_cap(case: Case, p: BoundParameters):
         return None
     return Reason(
         "ONLINE_HOURS_OVER_CAP",
-        f"线上培训 {online} 学时，占总学时 {total} 的 {online * 100 / total:.1f}%，超过 {cap_bp / 100:g}% 上限。",
+        f"线上培训 {hours_text(online)} 学时，占总学时 {hours_text(total)} 的 {online * 100 / total:.1f}%，超过 {cap_bp / 100:g}% 上限。",
         p.citation("online_cap_bp"),
     )
 
@@ -161,11 +171,11 @@ def required_hours(case: Case, p: BoundParameters):
     hours = case.course.hours_total
     if hours is None:
         return Reason("HOURS_MISSING", f"未提供培训学时，无法核对学时要求（{standard['hours']} 学时）。", p.citation("subsidy_standards"), "pending")
-    if hours >= standard["hours"]:
+    if hours >= standard["hours"]:  # exact, to the tenth (63.9 is below 64)
         return None
     return Reason(
         "HOURS_BELOW_REQUIREMENT",
-        f"培训 {hours} 学时，少于补贴标准目录要求的 {standard['hours']} 学时。",
+        f"培训 {hours_text(hours)} 学时，少于补贴标准目录要求的 {standard['hours']} 学时。",
         p.citation("subsidy_standards"),
     )
 

@@ -39,7 +39,8 @@ def _day(value: date | None) -> int:
 
 @dataclass
 class Columns:
-    """A population as arrays, one entry per case (history flattened with a case index)."""
+    """A population as arrays, one entry per case (history flattened with a case index). Hours
+    (hours_total, hours_online) are in tenths of an hour, as the attendance credits them (×10)."""
 
     ids: list
     arrays: dict[str, np.ndarray]
@@ -96,8 +97,8 @@ def columns_from_cases(pairs: Iterable[tuple[str, Case]]) -> Columns:
         enrolment(_day(c.enrolment_date))
         claim(_day(case.claim_date))
         days(-1 if c.training_days is None else c.training_days)
-        hours(-1 if c.hours_total is None else c.hours_total)
-        online(-1 if c.hours_online is None else c.hours_online)
+        hours(-1 if c.hours_total is None else int(c.hours_total * 10))  # tenths of an hour: exact (int or one-place Decimal)
+        online(-1 if c.hours_online is None else int(c.hours_online * 10))
         trained(c.training_certificate)
         certificate = c.level_certificate
         has_cert(certificate is not None)

@@ -44,7 +44,7 @@ def v_online_hours_cap(ctx: Context) -> None:
     cap_bp = ctx.p.get("online_cap_bp")
     if cap_bp is None:
         return
-    total, online = ctx.cols["hours_total"], ctx.cols["hours_online"]
+    total, online = ctx.cols["hours_total"], ctx.cols["hours_online"]  # both in tenths: the ratio is the engine's
     ctx.reason("ONLINE_HOURS_OVER_CAP", (total > 0) & (online >= 0) & (online * 10000 > cap_bp * total))
 
 
@@ -73,10 +73,10 @@ def v_certificate_from_home_province(ctx: Context) -> None:
 
 def v_required_hours(ctx: Context) -> None:
     _, required, _ = ctx.standard("subsidy_standards")
-    hours = ctx.cols["hours_total"]
+    hours = ctx.cols["hours_total"]  # tenths of an hour; the requirement is in whole hours
     applies = required >= 0
     ctx.reason("HOURS_MISSING", applies & (hours < 0), "pending")
-    ctx.reason("HOURS_BELOW_REQUIREMENT", applies & (hours >= 0) & (hours < required))
+    ctx.reason("HOURS_BELOW_REQUIREMENT", applies & (hours >= 0) & (hours < required * 10))
 
 
 def v_repeat_same_occupation_level(ctx: Context) -> None:

@@ -55,15 +55,16 @@ def roster_commit(roster: RosterImport, *, user=None, today: date | None = None,
                 raise not_committable(current.status)
             locked = TrainingClass.objects.select_for_update().get(pk=klass.pk) if klass is not None else None
             batch: list = []
-            for r in checked_rows(results, training_class=klass, progress=progress, total=total, message="导入中",
-                                  eligibility=eligibility):
-                if r.ok:
-                    batch.append(r)
-                if len(batch) >= BATCH:
+            with bulk_write.foreign_keys_checked_per_statement(Person, Enrolment):
+                for r in checked_rows(results, training_class=klass, progress=progress, total=total,
+                                      message="导入中", eligibility=eligibility):
+                    if r.ok:
+                        batch.append(r)
+                    if len(batch) >= BATCH:
+                        _import_batch(batch, institution, locked, counts)
+                        batch = []
+                if batch:
                     _import_batch(batch, institution, locked, counts)
-                    batch = []
-            if batch:
-                _import_batch(batch, institution, locked, counts)
             audit_record("registry.import.commit", obj=roster, division_code=institution.division_id,
                          organisation_id=institution.pk,
                          after={"file": roster.source_name, "people_created": counts["people"],

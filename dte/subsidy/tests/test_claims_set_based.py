@@ -173,6 +173,10 @@ def _hours_scenario():
     after.save(update_fields=["ends_at"])
     for x in (e[0], e[9]):
         Attendance.objects.create(session=after, enrolment=x, status="present", source="teacher")
+    elsewhere = SessionFactory(training_class=plain, starts_at=at(START + timedelta(days=13), 9), hours=Decimal(3))
+    elsewhere.ends_at = elsewhere.starts_at + timedelta(hours=3)
+    elsewhere.save(update_fields=["ends_at"])
+    Attendance.objects.create(session=elsewhere, enrolment=e[9], status="present", source="teacher")  # another class's session
     return [k, plain]
 
 
@@ -200,3 +204,4 @@ def test_hours_summed_in_the_database_equal_the_hours_rule(stage_end):
         assert hours[:10] == [18, 18, 14, 18, 16, 18, 19, 0, 0, 18]
     assert online[6] == 1 and online[0] == 0
     assert days[4] == 3 and days[7] == 0 and days[8] == 0
+    assert days[9] == days[0] + (1 if stage_end is None else 0) and days[10] == 2  # the other class's day counts, not its hours

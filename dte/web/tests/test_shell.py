@@ -43,10 +43,17 @@ def test_admin_is_for_system_administrators_only(client):
     assert client.get("/admin/").status_code == 200
 
 
-def test_health():
+def test_old_health_address_is_the_liveness_probe():
+    """/health/ (the web shell's old probe) is now an alias of /healthz (dte/ops): one liveness view."""
     from django.test import Client
+    from django.urls import resolve
 
-    assert Client().get("/health/").json() == {"status": "ok"}
+    from dte.ops.views import healthz
+
+    assert resolve("/health/").func is healthz
+    response = Client().get("/health/")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
 
 
 @pytest.mark.parametrize("reader, name, value, message", [
