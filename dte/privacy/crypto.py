@@ -155,14 +155,21 @@ def blind_index(value: str, purpose: str) -> str:
     return outer.hexdigest()
 
 
-def blind_index_many(values: list[str], purpose: str) -> list[str]:
-    """blind_index() for many values at once, the key looked up once."""
+def blind_indexer(purpose: str):
+    """blind_index(value, purpose) as a function of the value, the key looked up once (a job's many rows)."""
     inner_copy, outer_copy = _index_pads(_index_key(settings.DTE_INDEX_KEY, settings.SECRET_KEY))
-    head, out = f"{purpose}:", []
-    for value in values:
+    head = f"{purpose}:"
+
+    def index(value: str) -> str:
         inner = inner_copy()
         inner.update((head + value).encode())
         outer = outer_copy()
         outer.update(inner.digest())
-        out.append(outer.hexdigest())
-    return out
+        return outer.hexdigest()
+
+    return index
+
+
+def blind_index_many(values: list[str], purpose: str) -> list[str]:
+    """blind_index() for many values at once, the key looked up once."""
+    return list(map(blind_indexer(purpose), values))

@@ -22,10 +22,8 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# what keeps a row's texts (the non-empty ones, joined with newlines) off the fast path: an illegal character,
-# one to escape, or whitespace at a text's start or end (xml:space="preserve"); a newline inside a text
-# only ever adds a match, never hides one
-PLAIN_BREAK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]|(?:^|\n)\\s|\\s(?:\n|$)")
+# what keeps a row's texts (joined by newlines) off the fast path: a character to escape or to drop
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]")
 EPOCH = datetime(1899, 12, 30)
 DATETIME_STYLE, TIME_STYLE = 1, 2  # positions in cellXfs below
 
@@ -87,13 +85,18 @@ class StreamingXlsx:
         if len(self.letters) < len(row):
             self._letter(len(row) - 1)
         letters = self.letters
-        if PLAIN_BREAK.search("\n".join([value for value in row if type(value) is str and value])):
+        try:
+            texts = "\n".join(row)
+        except TypeError:  # not all text
+            texts = "\n".join([value for value in row if isinstance(value, str)])
+        if UNSAFE.search(texts):
             cells = [self._cell(f"{letters[column]}{n}", value)
                      for column, value in enumerate(row) if value is not None and value != ""]
-        else:  # the common case (issue 12 item 1): no text in the row to escape, drop characters from or
-            # mark xml:space (one search over the row's texts): texts go in as they are
-            cells = [f'<c r="{letters[column]}{n}" t="inlineStr"><is><t>{value}</t></is></c>' if type(value) is str
-                     else self._cell(f"{letters[column]}{n}", value)
+        else:  # the common case (issue 12 item 1): one search over the row's texts found nothing to escape or
+            # drop, so texts go in as they are, each marked xml:space="preserve" rather than its ends tested
+            # for whitespace (the mark changes nothing for a text without whitespace at its ends)
+            cells = [f'<c r="{letters[column]}{n}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+                     if type(value) is str else self._cell(f"{letters[column]}{n}", value)
                      for column, value in enumerate(row) if value is not None and value != ""]
         # as openpyxl: an empty text is no cell
         self.buffer.append(f'<row r="{n}">{"".join(cells)}</row>')

@@ -5,10 +5,12 @@ take each other's tasks, while the queues keep their real names (interactive, bu
 
 import ast
 import json
+import logging
 import socket
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -72,10 +74,19 @@ def broker():
         client.close()
 
 
+@contextmanager
 def worker(queues: list[str] | None = None):
+    """A worker thread taking `queues` (all four without -Q). Celery sets the root logger's level for its
+    worker; it is put back afterwards so later tests' INFO logs still reach their handlers."""
     from celery.contrib.testing.worker import start_worker
 
-    return start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=queues)
+    root = logging.getLogger()
+    level = root.level
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=queues) as started:
+            yield started
+    finally:
+        root.setLevel(level)
 
 
 def wait_finished(job: Job, seconds: float = 30) -> Job:

@@ -203,3 +203,14 @@ def test_vectorised_columns_hold_tenths():
     assert columns["hours_total"].tolist() == [1285, 1280] and columns["hours_online"].tolist() == [645, 600]
     result = vec.run("tianjin", columns, get_pack("tianjin").parameters)
     assert result["reasons"].get("ONLINE_HOURS_OVER_CAP") == 1 and result["eligible"] == 1
+
+
+def test_population_file_reads_json_numbers_exactly(tmp_path):
+    from dte.policy.population import read_population
+
+    path = tmp_path / "cases.jsonl"
+    path.write_text(_json() + "\n" + _json().replace("64.5", "64.0") + "\n", encoding="utf-8")
+    pairs = list(sim.parsed_cases(read_population(str(path)), sim.Summary()))
+    assert [c.course.hours_online for _, c in pairs] == [Decimal("64.5"), 64]
+    result = vec.run("tianjin", vec.columns_from_cases(pairs), get_pack("tianjin").parameters)
+    assert result["eligible"] == 1 and result["reasons"] == {"ONLINE_HOURS_OVER_CAP": 1}

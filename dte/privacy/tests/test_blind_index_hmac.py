@@ -22,4 +22,5 @@ def test_blind_index_is_hmac_sha256_of_purpose_and_value(length):
         expected = [hmac.new(key, f"phone:{value}".encode(), hashlib.sha256).hexdigest() for value in values]
         assert [crypto.blind_index(value, "phone") for value in values] == expected
         assert crypto.blind_index_many(values, "phone") == expected
+        assert [crypto.blind_indexer("phone")(value) for value in values] == expected
         assert crypto.blind_index(values[0], "id_number") != crypto.blind_index(values[0], "phone")

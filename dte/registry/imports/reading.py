@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from .. import import_files
 from ..errors import RegistryError
@@ -61,8 +62,13 @@ def _date(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    parts = text.split("-")
+    return _date_text(_text(value))
+
+
+@lru_cache(maxsize=4096)
+def _date_text(text: str) -> date:
+    """A date written as text (a roster repeats a few graduation dates: each is read once per process)."""
+    parts = text.replace("/", "-").replace(".", "-").split("-")
     if len(parts) != 3:
         raise ValueError(text)
     return date(int(parts[0]), int(parts[1]), int(parts[2]))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from dte.geography.models import Division
-from dte.privacy.crypto import blind_index
+from dte.privacy.crypto import blind_indexer
 from dte.privacy.idnumber import InvalidIdNumber, validate_id_number, validate_phone
 
 from .. import bulk_write, import_files, rules
@@ -30,7 +30,7 @@ HEX_LIST = re.compile(r"\{[0-9a-f]+(?:,[0-9a-f]+)*\}")  # an array literal of bl
 PREFIX = {"refuse": "不符合条件", "pending": "无法判断是否符合条件"}
 
 
-def _parse(result: RowResult, today: date, divisions: set[str]) -> None:
+def _parse(result: RowResult, today: date, divisions: set[str], id_index=None) -> None:
     values = (result.values + [None] * len(COLUMNS))[: len(COLUMNS)]
     # each cell read once, as the result sheet shows it; the text columns' dates (if any) as text for the checks
     result.cells = cells = [_cell(value) for value in values]
@@ -45,7 +45,7 @@ def _parse(result: RowResult, today: date, divisions: set[str]) -> None:
     try:
         parsed = validate_id_number(id_number, today=today)
         data.update(id_number=parsed.number, birth_date=parsed.birth_date, gender=parsed.gender,
-                    id_index=blind_index(parsed.number, "id_number"))
+                    id_index=(id_index or blind_indexer("id_number"))(parsed.number))
     except InvalidIdNumber as error:
         errors.append(error.message)
     try:
@@ -84,6 +84,7 @@ def parsed_rows(rows: Iterable[list], today: date) -> Iterator[RowResult]:
     """Each non-empty row checked on its own and against the rows before it (duplicate ID numbers);
     the divisions are read once."""
     divisions = set(Division.objects.values_list("code", flat=True))
+    id_index = blind_indexer("id_number")  # keyed once per job
     seen: dict[str, int] = {}
     line = 1
     for values in rows:
@@ -91,7 +92,7 @@ def parsed_rows(rows: Iterable[list], today: date) -> Iterator[RowResult]:
         if values.count(None) + values.count("") == len(values):  # nothing in the row: skipped
             continue
         result = RowResult(line, values)
-        _parse(result, today, divisions)
+        _parse(result, today, divisions, id_index)
         index = result.data.get("id_index")
         if index:
             if index in seen:

@@ -130,6 +130,8 @@ def test_page_says_how_old_its_figures_are_and_refresh_recomputes(client, world)
     PersonFactory(division=division("140105"))
     kept = client.get(url)
     assert kept.context["data"].people_total == 4 and kept.context["as_of"] == first.context["as_of"]
+    html = kept.content.decode()  # the kept charts and tables
+    assert html.count("<summary>") == 8 and html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 7
     fresh = client.get(url + "?refresh=1")
     assert fresh.context["data"].people_total == 5 and fresh.context["as_of"] > first.context["as_of"]
     assert '<span class="count">5</span>' in fresh.content.decode()  # the kept charts and tables were not reused
