@@ -7,7 +7,7 @@ idempotent, or all-or-nothing in one transaction): the sweeper then queues it ag
 (e.g. an import stuck in "validating").
 
 `queue` names the Celery queue the kind runs on (deploy/SCALING.md, "Work: workers per queue"): `interactive`
-(someone waits: imports, certificate PDFs; the default), `bulk` (long and heavy: simulations, back-fills),
+(someone waits: roster and score imports; the default), `bulk` (long and heavy: simulations, back-fills),
 `notify` (reminders, deadline notices) or `maintenance` (sweeps, audit checkpoints). `job_start` and the
 sweeper queue a kind's jobs there; beat's `start_scheduled(kind)` is routed there by
 `dte.jobs.routing.route_task` (CELERY_TASK_ROUTES). Without a broker (`make run`, tests) every queue runs

@@ -89,24 +89,36 @@ def worker(queues: list[str] | None = None):
         root.setLevel(level)
 
 
-def wait_finished(job: Job, seconds: float = 30) -> Job:
-    """Wait for the worker's signal that it ran the job, then read the row: polling the database meanwhile
-    would contend with the worker thread for SQLite's in-memory test database ("table is locked")."""
+class Finished:
+    """The jobs a worker has run (Celery's task_postrun signal). Waiting on it, instead of polling the
+    database, keeps the test thread off SQLite's in-memory test database while the worker thread writes
+    to it ("table is locked")."""
+
+    def __init__(self):
+        self.ids: set[int] = set()
+        self.condition = threading.Condition()
+
+    def ran(self, sender=None, args=None, **kwargs) -> None:
+        if sender is not None and sender.name == "dte.jobs.run_job" and args:
+            with self.condition:
+                self.ids.add(args[0])
+                self.condition.notify_all()
+
+    def wait(self, job: Job, seconds: float = 30) -> Job:
+        with self.condition:
+            self.condition.wait_for(lambda: job.pk in self.ids, seconds)
+        job.refresh_from_db()
+        return job
+
+
+@pytest.fixture
+def finished():
     from celery.signals import task_postrun
 
-    done = threading.Event()
-
-    def ran(sender=None, args=None, **kwargs):
-        if sender is not None and sender.name == "dte.jobs.run_job" and list(args or ()) == [job.pk]:
-            done.set()
-
-    task_postrun.connect(ran, weak=False)
-    try:
-        done.wait(seconds)
-    finally:
-        task_postrun.disconnect(ran)
-    job.refresh_from_db()
-    return job
+    watcher = Finished()
+    task_postrun.connect(watcher.ran, weak=False)  # before any worker starts: no run is missed
+    yield watcher
+    task_postrun.disconnect(watcher.ran)
 
 
 def roster_upload_of_one(django_capture_on_commit_callbacks):
@@ -126,15 +138,15 @@ def roster_upload_of_one(django_capture_on_commit_callbacks):
     return roster, job
 
 
-def test_job_runs_on_a_worker_through_redis(broker):
+def test_job_runs_on_a_worker_through_redis(broker, finished):
     with worker():  # no -Q: every declared queue, like `make worker`
-        job = wait_finished(job_start("tests.count", params={"n": 3}))
+        job = finished.wait(job_start("tests.count", params={"n": 3}))
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert job.result == {"counted": 3}
 
 
 def test_each_kind_lands_on_its_queue_and_an_interactive_worker_leaves_bulk_waiting(
-        broker, django_capture_on_commit_callbacks):
+        broker, finished, django_capture_on_commit_callbacks):
     from dte.registry.models import RosterImport
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,7 +157,7 @@ def test_each_kind_lands_on_its_queue_and_an_interactive_worker_leaves_bulk_wait
     assert broker("notify") == broker("maintenance") == []
 
     with worker(["interactive"]):
-        imported = wait_finished(imported)
+        imported = finished.wait(imported)
         time.sleep(0.5)  # give a wrongly subscribed worker the time to take the bulk job too
     assert imported.status == Job.Status.SUCCEEDED, imported.error
     roster.refresh_from_db()
@@ -155,7 +167,7 @@ def test_each_kind_lands_on_its_queue_and_an_interactive_worker_leaves_bulk_wait
     assert broker("bulk") == [("dte.jobs.run_job", (bulk.pk,))] and broker("interactive") == []
 
     with worker(["bulk"]):
-        bulk = wait_finished(bulk)
+        bulk = finished.wait(bulk)
     assert bulk.status == Job.Status.SUCCEEDED, bulk.error
     assert broker("bulk") == []
 
