@@ -6,13 +6,15 @@ Tibet and Yunnan with a standard entered in the catalogue), and for every person
 claim line in the same province (10 % of them for the same occupation and level, which the packs
 refuse). Exam results and level certificates are supplied in memory through the two provider
 functions of dte.subsidy.facts (the assessment and credentials apps' own creation paths — signing,
-PDFs — are not what this measures).
+PDFs — are not what this measures). Setup ends with ANALYZE, the statistics autovacuum would gather
+after such a bulk load (the PostgreSQL of the benchmark machine runs with autovacuum off).
 
 Timed: the claims of every class — by default the set-based path
 (dte.subsidy.services.claims_bulk.claims_create_for_classes: per chunk of 5,000 trainees one query
-per family of facts, the per-person locks, the province's claim-line history, the pack on the
-training's dates per trainee, lines stored in bulk — their parameters and trace once per distinct
-decision, ClaimExplanation — and one audit event per claim, appended in one statement per chunk);
+per family of facts — attended days and hours summed in the database —, the per-person locks, the
+province's claim-line history, the pack on the training's dates once per distinct case, lines
+written with COPY from plain rows — their parameters and trace once per distinct decision,
+ClaimExplanation — and one audit event per claim, appended in one statement per chunk);
 `--path per-class` times `claim_create` class by class (the web UI's path). Reports seconds,
 trainees/second, the CPU time of this process and peak RSS, beside two same-run references: one raw SQL pass over the same rows
 (attended days and hours, completions, history) and the bare policy engine on the same cases.

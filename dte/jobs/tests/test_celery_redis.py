@@ -123,8 +123,8 @@ def finished():
 
 def roster_upload_of_one(django_capture_on_commit_callbacks):
     """A real roster import (registry.import_validate, an interactive kind): one valid row."""
-    from dte.registry.imports import HEADERS, roster_upload
     from dte.organisations.tests.factories import division
+    from dte.registry.imports import HEADERS, roster_upload
     from dte.registry.tests.factories import TrainingClassFactory, id_number, staff
 
     division("140105")  # the trainee's county (no reference data in a transactional test)

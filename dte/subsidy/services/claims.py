@@ -75,12 +75,13 @@ def _decision(pack, params, province: str, on: date, case: dict, cache: dict | N
     if cache is None:
         return pack.quote(parse_case(case), on=on, params=params).to_dict()
     try:
-        key = ("decision", province, on, marshal.dumps(case))
+        key = (province, on, marshal.dumps(case))
     except ValueError:  # not plain data: quote it afresh
         return pack.quote(parse_case(case), on=on, params=params).to_dict()
-    data = cache.get(key)
+    decisions = cache.setdefault("decisions", {})
+    data = decisions.get(key)
     if data is None:
-        data = cache[key] = pack.quote(parse_case(case), on=on, params=params).to_dict()
+        data = decisions[key] = pack.quote(parse_case(case), on=on, params=params).to_dict()
     return data
 
 

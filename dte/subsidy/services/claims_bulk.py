@@ -171,9 +171,11 @@ def claims_create_for_classes(classes, *, by, today: date | None = None,
                  .values_list("training_class_id").annotate(n=Count("pk"))
                  .values_list("training_class_id", "n"))
     result = BulkClaimResult()
+    cache: dict = {}  # the packs' parameters and deadlines per (province, date), for the whole run
     with _collector_paused():
         for chunk in _chunks(classes, sizes, chunk_trainees):
-            _chunk_create(chunk, by=by, today=today, result=result)
+            _chunk_create(chunk, by=by, today=today, result=result, cache=cache)
+            cache.pop("decisions", None)  # the decisions of distinct cases: per chunk, to bound memory
     return result
 
 
@@ -194,7 +196,7 @@ def _collector_paused():
             gc.collect(1)
 
 
-def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult) -> None:
+def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult, cache: dict) -> None:
     kind, item = Claim.Kind.CLASS, ITEM_OF_KIND[Claim.Kind.CLASS]
     with transaction.atomic():
         refused = _class_refusals(classes)
@@ -222,7 +224,7 @@ def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult) ->
         for cf in cases:
             cases_of[cf.enrolment.training_class_id].append(cf)
         del cases, enrolments, by_class
-        claims, all_lines, cache, used = [], [], {}, {}
+        claims, all_lines, used = [], [], {}
         for k in open_classes:
             if k.pk in refused:
                 continue

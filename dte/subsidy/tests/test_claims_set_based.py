@@ -205,3 +205,32 @@ def test_hours_summed_in_the_database_equal_the_hours_rule(stage_end):
     assert online[6] == "1.4" and online[0] == 0
     assert days[4] == 3 and days[7] == 0 and days[8] == 0
     assert days[9] == days[0] + (1 if stage_end is None else 0) and days[10] == 2  # the other class's day counts, not its hours
+
+
+def test_each_distinct_case_quoted_once_gives_what_quoting_every_case_gives(monkeypatch):
+    """A claim quotes each distinct case once and reuses the decision for the trainees with the same
+    facts (services/claims.py `_decision`): every stored line carries exactly what quoting its own
+    stored case afresh gives — parameters, trace, reasons, amount."""
+    from dte.catalogue.selectors import overrides_with_official_standards
+    from dte.policy.cases import parse_case
+    from dte.policy.services import pack_for, parameters_with
+
+    from dte.subsidy.services import claims as claims_module
+
+    classes, by = _scenario(monkeypatch)
+    parsed, parse = [], claims_module.parse_case
+    monkeypatch.setattr(claims_module, "parse_case", lambda case: parsed.append(case) or parse(case))
+    claims_create_for_classes(classes, by=by, today=CLAIM_DAY)
+    lines = list(ClaimLine.objects.filter(claim__training_class__in=classes).select_related("claim", "explanation"))
+    assert len(lines) > 10 and len(parsed) < len(lines)  # some trainees' cases were not quoted again
+    for line in lines:
+        case = {k: v for k, v in line.facts.items() if k not in ("exam_date", "computed_on")}
+        province = line.claim.province_id
+        pack = pack_for(province)
+        fresh = pack.quote(parse_case(case), on=line.reference_date,
+                           params=parameters_with(pack, overrides_with_official_standards(province, line.reference_date))).to_dict()
+        assert line.trace == fresh["trace"]
+        assert line.parameters == [t for t in fresh["trace"] if "parameter" in t]
+        assert line.reasons[:len(fresh["reasons"])] == fresh["reasons"]
+        items = [i for i in fresh["items"] if i["kind"] == line.item]
+        assert line.amount_fen == (items[0]["amount_fen"] if line.status == "claimed" else 0)
