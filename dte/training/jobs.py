@@ -5,13 +5,13 @@ from datetime import date
 from django.utils import timezone
 
 from dte.audit.services import audit_record
-from dte.jobs.registry import job_handler
+from dte.jobs.registry import NOTIFY, job_handler
 from dte.registry.models import TrainingClass
 
 from .selectors import flagged, reports_pending_among
 
 
-@job_handler("training.remind_reports")
+@job_handler("training.remind_reports", queue=NOTIFY)
 def remind_reports(job, progress) -> dict:
     today = date.fromisoformat(job.params["today"]) if job.params.get("today") else timezone.localdate()
     due = flagged(reports_pending_among(TrainingClass.objects.all(), today))

@@ -181,7 +181,10 @@ class CheckInLean:
         request_started.send(sender=WSGIHandler, environ=environ)
         request = WSGIRequest(dict(environ))
         body = request.body  # read once: handed to Django as it came when the layer does not answer
-        user, language, template = self._eligible(request)
+        try:
+            user, language, template = self._eligible(request)
+        except Exception:  # noqa: BLE001 - e.g. the cache unreachable: Django answers (and logs) it as it always did
+            user = language = template = None
         payload = payload_of(body) if user is not None else None
         if payload is None:
             return self._django(environ, start_response, body)

@@ -21,7 +21,8 @@ from django.utils import timezone  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from dte.registry.tests.factories import officer  # noqa: E402
-from dte.web.tests.test_e2e_browser import browser, open_as, zh  # noqa: E402,F401  (fixtures used by name)
+from dte.web.tests.browser import browser  # noqa: E402,F401  (a pytest fixture, used by name)
+from dte.web.tests.test_e2e_browser import open_as, zh  # noqa: E402,F401  (pytest fixtures are used by name)
 
 from ..models import Candidate, CertificateReport, Declaration  # noqa: E402
 from .factories import centre, evaluation_staff, evaluator, training_certificate  # noqa: E402

@@ -17,7 +17,8 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from dte.web.tests.test_e2e_browser import CHROMIUM_ARGS, TIMEOUT_MS  # noqa: E402
+from dte.web.tests.browser import CHROMIUM_ARGS  # noqa: E402
+from dte.web.tests.test_e2e_browser import TIMEOUT_MS  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -38,7 +38,7 @@ def test_kinds_declare_their_queue():
     assert queue_for("policy.simulate") == queue_for("talent.backfill") == "bulk"
     assert queue_for("audit.checkpoint") == "maintenance"
     assert queue_for("registry.remind_overdue") == queue_for("assessment.remind_chain") == "notify"
-    assert queue_for("supervision.notify_deadlines") == "notify"
+    assert queue_for("supervision.notify_deadlines") == queue_for("training.remind_reports") == "notify"
     assert queue_for("tests.count") == "interactive"  # a kind that does not say
 
 

@@ -33,7 +33,8 @@ from dte.jobs.models import Job  # noqa: E402
 from dte.registry.models import (  # noqa: E402
     Announcement, ClassApplication, RosterImport, TrainingClass, TrainingPlanFiling,
 )
-from dte.web.tests.test_e2e_browser import browser, open_as, zh  # noqa: E402,F401  (pytest fixtures are used by name)
+from dte.web.tests.browser import browser  # noqa: E402,F401  (a pytest fixture, used by name)
+from dte.web.tests.test_e2e_browser import open_as, zh  # noqa: E402,F401  (pytest fixtures are used by name)
 
 from .factories import evaluation_institution, listed_institution, occupation, officer, plan_with_quota, staff  # noqa: E402
 

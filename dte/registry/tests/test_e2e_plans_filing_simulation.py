@@ -25,7 +25,8 @@ from dte.jobs.models import Job  # noqa: E402
 from dte.organisations.tests.factories import division  # noqa: E402
 from dte.registry.models import AnnualPlan, PlanQuota, TrainingPlanFiling  # noqa: E402
 from dte.registry.services_plans import filing_review, filing_submit  # noqa: E402
-from dte.web.tests.test_e2e_browser import browser, open_as, zh  # noqa: E402,F401  (pytest fixtures are used by name)
+from dte.web.tests.browser import browser  # noqa: E402,F401  (a pytest fixture, used by name)
+from dte.web.tests.test_e2e_browser import open_as, zh  # noqa: E402,F401  (pytest fixtures are used by name)
 
 from .factories import filing, listed_institution, occupation, officer, staff  # noqa: E402
 

@@ -73,6 +73,10 @@ def test_foreign_keys_are_checked_per_statement_inside_the_block_and_deferred_af
         with bulk_write.foreign_keys_checked_per_statement(Person, Enrolment):
             with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(insert, [klass.pk])  # refused at once: no such person
+        # a failure inside the block (an import rolled back to its savepoint) leaves them deferred as well
+        with pytest.raises(RuntimeError), transaction.atomic(), \
+                bulk_write.foreign_keys_checked_per_statement(Person, Enrolment):
+            raise RuntimeError("the import failed")
         with connection.cursor() as cursor:
             cursor.execute(insert, [klass.pk])  # deferred again: accepted until the constraints are checked
             with pytest.raises(IntegrityError), transaction.atomic():

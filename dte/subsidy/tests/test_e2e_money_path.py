@@ -30,7 +30,8 @@ from dte.organisations.roles import Role  # noqa: E402
 from dte.organisations.tests.factories import UserFactory, division  # noqa: E402
 from dte.subsidy.models import Claim, ClaimLine, EmploymentRecord, PaymentBatch  # noqa: E402
 from dte.subsidy.services import ledger  # noqa: E402
-from dte.web.tests.test_e2e_browser import browser, open_as  # noqa: E402,F401  (pytest fixtures are used by name)
+from dte.web.tests.browser import browser  # noqa: E402,F401  (a pytest fixture, used by name)
+from dte.web.tests.test_e2e_browser import open_as  # noqa: E402,F401  (pytest fixtures are used by name)
 from dte.web.tests.ui_text import findings  # noqa: E402
 
 from .factories import BudgetFactory, completed_class, officials, passed_exams, standard  # noqa: E402

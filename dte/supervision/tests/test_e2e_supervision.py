@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from dte.web.tests.test_e2e_browser import CHROMIUM, browser, log_in, page  # noqa: F401  (fixtures)
+from dte.web.tests.browser import CHROMIUM, browser  # noqa: F401  (a pytest fixture, used by name)
+from dte.web.tests.test_e2e_browser import log_in, page  # noqa: F401  (fixtures)
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)

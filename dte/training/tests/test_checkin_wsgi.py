@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import secrets
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -315,3 +317,64 @@ def test_plain_bodies_only():
                 b'{"code": null}', b'{"device_id": "\\ud800"}', b'"x"', b"", b'{"device_id": "a\\u0000"}',
                 b'{"lat": 123456789012345678901234567890}'):
         assert payload_of(odd) is None, odd
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("DTE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/14"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except Exception:  # noqa: BLE001
+        return None
+    return url
+
+
+def test_with_the_shared_redis_cache_as_in_production(settings):
+    """Sessions and user rows in Redis (production): the layer reads them with one MGET per lookup, decoded by the
+    cache's own serializer; a deactivation reaches the layer at once (the user's entry is replaced)."""
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                                   "KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.DTE_USER_CACHE = True
+    django_app = WSGIHandler()
+    lean = CheckInLean(django_app)
+    warm(lean)
+    session = now_session()
+    twin = now_session(session.training_class, session.venue)
+    enrolment, other = trainee(session.training_class), trainee(session.training_class)
+    cookie, other_cookie = sign_in(enrolment.person.user), sign_in(other.person.user)
+    for fields in ({**INSIDE, "device_id": "p1"}, {**INSIDE, "device_id": "p1"}):  # accepted, then a repeat
+        before = lean.answered
+        answers = [call(app, path(s), body(**fields), cookie=cookie) for app, s in ((lean, session), (django_app, twin))]
+        assert lean.answered == before + 1
+        same_answer(*answers)
+    assert lean._redis is not None  # read through the kept redis client, not get_many
+    user = other.person.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    before = lean.answered
+    refused = [call(app, path(s), body(**INSIDE), cookie=other_cookie) for app, s in ((lean, session), (django_app, twin))]
+    same_answer(*refused)
+    assert refused[0][0] == 401 and lean.answered == before
+    assert rows(session) == rows(twin) and len(rows(session)["attempts"]) == 2
+    cache.clear()  # this test's Redis database (14)
+
+
+def test_a_failing_lookup_leaves_the_request_to_django(stack, monkeypatch):
+    lean, _ = stack
+    warm(lean)
+    session = now_session()
+    cookie = sign_in(trainee(session.training_class).person.user)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(CheckInLean, "_cached_user", unreachable)
+    before = lean.answered
+    status, _, content = call(lean, path(session), body(**INSIDE), cookie=cookie)
+    assert status == 200 and json.loads(content)["accepted"] is True and lean.answered == before  # Django's answer
+    assert Attendance.objects.filter(session=session).count() == 1

@@ -32,7 +32,8 @@ from playwright.sync_api import expect  # noqa: E402
 from dte.organisations.tests.factories import division  # noqa: E402
 from dte.registry.models import TrainingClass  # noqa: E402
 from dte.training.models import Session, TrainingCertificate, Venue  # noqa: E402
-from dte.web.tests.test_e2e_browser import browser, open_as, zh  # noqa: E402,F401  (pytest fixtures are used by name)
+from dte.web.tests.browser import browser  # noqa: E402,F401  (a pytest fixture, used by name)
+from dte.web.tests.test_e2e_browser import open_as, zh  # noqa: E402,F401  (pytest fixtures are used by name)
 
 from .factories import VENUE_LAT, VENUE_LON, TrainingClassFactory, institution, staff, trainee  # noqa: E402
 
