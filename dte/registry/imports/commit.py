@@ -15,7 +15,7 @@ from .. import bulk_write, rules
 from ..errors import RegistryError
 from ..models import Enrolment, Person, RosterImport, TrainingClass
 from ..services import ACTIVE_ENROLMENT, institution_reaches_ids, quota_take
-from .kept import kept_name, kept_rows
+from .kept import kept_name, kept_names_before, kept_rows
 from .lifecycle import _gc_paused, not_committable, open_source, require_institution_staff
 from .reading import RowResult, read_rows
 from .validation import checked_rows, parsed_rows
@@ -43,7 +43,7 @@ def roster_commit(roster: RosterImport, *, user=None, today: date | None = None,
     if storage.exists(kept):  # the validation's result: only the registry is consulted again
         handle, total = storage.open(kept, "rb"), roster.rows_total
         results = kept_rows(handle, eligibility)
-    else:  # validated before results were kept: validate the source again
+    else:  # validated before results were kept (or kept in an earlier format): validate the source again
         handle, results = open_source(roster), None
     try:
         if results is None:
@@ -73,7 +73,8 @@ def roster_commit(roster: RosterImport, *, user=None, today: date | None = None,
             roster.status = RosterImport.Status.IMPORTED
             roster.message = f"新增 {counts['people']} 人，入班 {counts['enrolments']} 人"
             roster.save()
-            transaction.on_commit(lambda: storage.delete(kept) if storage.exists(kept) else None)
+            transaction.on_commit(lambda: [storage.delete(name) for name in [kept, *kept_names_before(roster)]
+                                           if storage.exists(name)])
     except IntegrityError:
         # another import registered one of these people at the same moment: nothing was changed
         raise RegistryError("另一份名单同时登记了其中的人员，本次导入未做任何更改；请重新上传校验后再导入。",

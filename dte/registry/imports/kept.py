@@ -22,6 +22,12 @@ def kept_name(roster: RosterImport) -> str:
     return f"registry/imports/kept/roster-{roster.pk}.tsv"
 
 
+def kept_names_before(roster: RosterImport) -> list[str]:
+    """Where earlier versions kept the result in another format (a CSV): never read now — the commit
+    validates the source again — only removed with the kept result."""
+    return [f"registry/imports/kept/roster-{roster.pk}.csv"]
+
+
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 

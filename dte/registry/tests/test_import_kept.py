@@ -48,6 +48,22 @@ def test_kept_result_is_encrypted_at_rest_and_removed_after_the_commit(validated
     assert Person.objects.count() == 4 and Enrolment.objects.filter(training_class=klass).count() == 4
 
 
+def test_a_result_kept_in_the_earlier_csv_format_is_not_read_and_is_removed(validated,
+                                                                            django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+
+    from dte.registry.imports.kept import kept_names_before
+
+    klass, roster, rows = validated
+    default_storage.delete(kept_name(roster))
+    legacy = kept_names_before(roster)[0]
+    default_storage.save(legacy, ContentFile(b"R,2,not,read\r\n"))
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_commit(roster, user=staff(klass.institution))  # the source validated again
+    assert not default_storage.exists(legacy)
+    assert Person.objects.count() == 4 and Enrolment.objects.filter(training_class=klass).count() == 4
+
+
 def test_commit_links_a_person_registered_after_the_validation(validated):
     klass, roster, rows = validated
     meanwhile = PersonFactory(id_number=rows[1][1], registered_by=klass.institution)

@@ -148,6 +148,19 @@ def claim_create(*, training_class: TrainingClass, kind: str, by, stage_end: dat
     """Compute and submit a claim. Refuses (ClaimRefused, in Chinese with the clause) when the
     class is not finished, the institution is held, or no trainee can be claimed for."""
     today = today or timezone.localdate()
+    if kind == Claim.Kind.CLASS:  # one code path with the claims of many classes (same checks, messages, audit)
+        from .claims_bulk import claims_create_for_classes
+
+        result = claims_create_for_classes([training_class], by=by, today=today)
+        if training_class.pk in result.refused:
+            raise result.refused[training_class.pk]
+        return result.claims[0]
+    return claim_create_one(training_class=training_class, kind=kind, by=by, stage_end=stage_end, today=today)
+
+
+def claim_create_one(*, training_class: TrainingClass, kind: str, by, stage_end: date | None = None, today: date) -> Claim:
+    """A claim computed for one class on its own: project stages and living allowances, and for
+    class claims the reference the set-based path is proved equal to (tests/test_claims_set_based.py)."""
     k = training_class
     pack = pack_for_division(k.division_id)
     if pack is None:

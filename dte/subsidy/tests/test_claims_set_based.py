@@ -1,5 +1,6 @@
-"""The set-based claim path (claims_create_for_classes, used by bench/subsidy_claims.py) decides
-exactly what the per-class path (claim_create, the web UI's) decides on the same data: every
+"""The set-based claim path (claims_create_for_classes: bench/subsidy_claims.py, and claim_create —
+the web UI's — for a class claim) decides exactly what the class-by-class path (claim_create_one,
+which also serves project stages and living allowances) decides on the same data: every
 line's status, amount, payee, pack version, facts, parameters, reasons with their citations and
 trace, and every refusal — across the five provinces, with make-up, online and shortened
 sessions, earlier claim lines in the province, one person in two classes, a held institution
@@ -19,7 +20,7 @@ from dte.organisations.roles import Role
 from dte.organisations.tests.factories import UserFactory
 from dte.registry.models import Enrolment, TrainingClass
 from dte.subsidy.models import Claim, ClaimLine, EmploymentRecord, InstitutionHold
-from dte.subsidy.services.claims import ClaimRefused, claim_create
+from dte.subsidy.services.claims import ClaimRefused, claim_create, claim_create_one
 from dte.subsidy.services.claims_bulk import claims_create_for_classes
 from dte.training.models import Attendance, Session
 from dte.training.tests.factories import SessionFactory, at
@@ -91,8 +92,8 @@ def _audits(classes) -> dict:
 def _per_class(classes, by) -> tuple[dict, dict]:
     refused = {}
     for k in classes:
-        try:
-            claim_create(training_class=k, kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY)
+        try:  # class by class (claim_create itself now takes the set-based path for a class claim)
+            claim_create_one(training_class=k, kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY)
         except ClaimRefused as error:
             refused[k.pk] = str(error)
     return _outcome(classes), refused, _audits(classes)
