@@ -146,7 +146,9 @@ def _refuse_if_held(institution) -> None:
 def claim_create(*, training_class: TrainingClass, kind: str, by, stage_end: date | None = None,
                  today: date | None = None) -> Claim:
     """Compute and submit a claim. Refuses (ClaimRefused, in Chinese with the clause) when the
-    class is not finished, the institution is held, or no trainee can be claimed for."""
+    class is not finished, the institution is held, or no trainee can be claimed for. A class claim
+    takes the set-based path (services/claims_bulk.py) for its one class: the web UI, the API and a
+    run over thousands of classes share one code path, refusals and messages included."""
     today = today or timezone.localdate()
     if kind == Claim.Kind.CLASS:  # one code path with the claims of many classes (same checks, messages, audit)
         from .claims_bulk import claims_create_for_classes

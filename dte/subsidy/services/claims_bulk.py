@@ -1,14 +1,16 @@
-"""Class claims for many classes at once — the set-based path (issue 10, 100,000 trainees).
+"""Class claims for many classes at once — the set-based path (issue 10, 100,000 trainees); also
+the path of a single class claim (claim_create, the web UI's and the API's).
 
-The rules are those of `claim_create` (dte.subsidy.services.claims), decided by the same code
-(`_decide`, `evaluate`, `_line`, `dte.subsidy.facts.build_cases`); what changes is how the facts
+The rules are those of `claim_create_one` (dte.subsidy.services.claims), decided by the same code
+(`decide`, `evaluate`, `line_values`, `dte.subsidy.facts.build_cases`); what changes is how the facts
 are read and the lines written: per chunk of classes, one query per family of facts for all
-trainees (enrolments, sessions, attended records, completion, employment, exams, certificates,
-the province's claim-line history), the per-person locks taken once for the chunk in pk order,
-and the claims and lines inserted in bulk. Chunks bound memory; each chunk is one transaction.
+trainees (enrolments, sessions, attended days and hours summed in the database, completion,
+employment, exams, certificates, the province's claim-line history), the per-person locks taken
+once for the chunk in pk order, the pack once per distinct case, and the claims and lines
+inserted in bulk (COPY from plain rows on PostgreSQL). Chunks bound memory; each chunk is one transaction.
 
 Within a chunk the classes are decided in the given order and each class's new lines join the
-history the later classes see, exactly as if `claim_create` had been called class after class
+history the later classes see, exactly as if `claim_create_one` had been called class after class
 (津人社办发〔2022〕94号 附件3 二 and the other packs' per-person limits count every claim line
 in the province, including those still in review). tests/test_claims_set_based.py compares the
 two paths line by line: amounts, statuses, reasons, citations, parameters and traces.
