@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 
 from dte.subsidy.models import Claim, ClaimLine
-from dte.subsidy.services.claims import claim_create
+from dte.subsidy.services.claims import claim_create, claim_create_one
 from dte.subsidy.services.claims_bulk import claims_create_for_classes
 from dte.training.models import Attendance, Session
 from dte.training.tests.factories import SessionFactory, at
@@ -97,12 +97,12 @@ def _outcome(classes) -> dict:
             for x in ClaimLine.objects.filter(claim__training_class__in=classes)}
 
 
-def test_set_based_path_decides_fractional_hours_alike(monkeypatch):
+def test_set_based_path_decides_fractional_hours_as_the_class_by_class_path(monkeypatch):
     classes = [online_cap_class(monkeypatch)[0], required_hours_class(monkeypatch)[0]]
     by = officials("120101").reviewer
     with transaction.atomic():
         for k in classes:
-            claim_create(training_class=k, kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY)
+            claim_create_one(training_class=k, kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY)
         reference = _outcome(classes)
         transaction.set_rollback(True)
     assert not ClaimLine.objects.exists()
