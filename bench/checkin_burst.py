@@ -15,10 +15,7 @@ round the script checks that every trainee has one attendance row and one accept
 Prints accepted check-ins/s, p50/p99, server CPU per request, ratio to the reference, the workers' peak
 memory. Goal (issue 12): ≥ 1,000 accepted check-ins/s, p99 ≤ 50 ms.
 
-  .venv/bin/python bench/checkin_burst.py [--trainees 2000] [--rounds 3] [--connections 8] [--workers 3] [--client wrk]
-
---client wrk sends the same requests with wrk (bench/wrkload.py) for both kinds: the Python client itself costs
-~0.4 ms CPU per request on this machine, a share of the two cores the server then lacks.
+  .venv/bin/python bench/checkin_burst.py [--trainees 2000] [--rounds 3] [--connections 8] [--workers 3]
 
 Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_h2; created if missing and
 migrated) and REDIS_URL (default redis://127.0.0.1:6379/11). Bench rows are deleted at the end
@@ -39,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from httpload import Gunicorn, ensure_database, production_environment, raw_request  # noqa: E402
+from httpload import Gunicorn, burst, ensure_database, production_environment, raw_request, summary  # noqa: E402
 
 LAT, LON = 39.0842, 117.2009
 
@@ -175,8 +172,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--shared-every", type=int, default=100, help="every k-th trainee shares the previous one's phone (0: none)")
     parser.add_argument("--keep", action="store_true", help="keep the bench rows")
-    parser.add_argument("--client", choices=["python", "wrk"], default="python",
-                        help="load client for both kinds: httpload's Python asyncio client, or wrk (bench/wrkload.py, cheaper)")
     args = parser.parse_args()
     env = production_environment("checkin_site.settings", "postgres://postgres@127.0.0.1:5432/bench_h2", "redis://127.0.0.1:6379/11",
                                  DTE_TRUSTED_PROXIES="127.0.0.1")
@@ -197,10 +192,6 @@ def main() -> None:
           f"trainees in {time.perf_counter() - t0:.1f}s")
     connection.close()
     server = Gunicorn(env, args.workers)
-    if args.client == "wrk":
-        from wrkload import burst_wrk as burst, summary_wrk as summary
-    else:
-        from httpload import burst, summary
     try:
         kinds, problems = {"reference": [], "check-in": []}, []
         warm = sessions[0]
@@ -219,7 +210,7 @@ def main() -> None:
             cleanup(org, tc, users, keys)
     ref, chk = summary(kinds["reference"]), summary(kinds["check-in"])
     print(f"machine: {os.cpu_count()} CPUs; gunicorn {args.workers} sync workers; {args.connections} connections from a second "
-          f"process ({args.client} client); {args.rounds} rounds × {args.trainees} trainees; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+          f"process; {args.rounds} rounds × {args.trainees} trainees; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine slows both kinds alike)")
     for label, s, unit in (("reference  bare Django view inserting one row", ref, "inserts/s"),
                            ("check-in   POST /api/training/sessions/<id>/check-in", chk, "accepted check-ins/s")):

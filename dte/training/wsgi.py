@@ -180,7 +180,10 @@ class CheckInLean:
             return self.app(environ, start_response)
         request_started.send(sender=WSGIHandler, environ=environ)
         request = WSGIRequest(dict(environ))
-        body = request.body  # read once: handed to Django as it came when the layer does not answer
+        try:
+            body = request.body  # read once: handed to Django as it came when the layer does not answer
+        except Exception:  # noqa: BLE001 - an unreadable body (client gone): Django meets it as it always did
+            return self.app(environ, start_response)
         try:
             user, language, template = self._eligible(request)
         except Exception:  # noqa: BLE001 - e.g. the cache unreachable: Django answers (and logs) it as it always did
