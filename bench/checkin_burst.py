@@ -169,7 +169,8 @@ def main() -> None:
     parser.add_argument("--trainees", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections of the load process")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() * 2 + 1,
+                        help="gunicorn sync workers (default: 2 × cores + 1, as deploy/gunicorn.conf.py)")
     parser.add_argument("--shared-every", type=int, default=100, help="every k-th trainee shares the previous one's phone (0: none)")
     parser.add_argument("--keep", action="store_true", help="keep the bench rows")
     args = parser.parse_args()
@@ -215,7 +216,7 @@ def main() -> None:
     for label, s, unit in (("reference  bare Django view inserting one row", ref, "inserts/s"),
                            ("check-in   POST /api/training/sessions/<id>/check-in", chk, "accepted check-ins/s")):
         print(f"{label:52s}: {s['matched_rate']:7.0f} {unit}  p50 {s['p50']:.1f} ms  p99 {s['p99']:.1f} ms  server CPU "
-              f"{s['cpu_ms']:.2f} ms/req  (statuses {s['statuses']})")
+              f"{s['cpu_ms']:.2f} ms/req, load client {s['client_cpu_ms']:.2f} ms/req  (statuses {s['statuses']})")
     print(f"{'':52s}  ratio to the bare view: {chk['matched_rate'] / ref['matched_rate']:.2f}×; goal ≥ 1,000/s and p99 ≤ 50 ms: "
           f"{'met' if chk['matched_rate'] >= 1000 and chk['p99'] <= 50 else 'NOT met'}")
     print(f"peak memory of a worker: {peak:.0f} MB")

@@ -1,14 +1,14 @@
 """Shared pieces of the HTTP benchmarks: the platform served by gunicorn on loopback, the load from a
-SECOND process (asyncio, one connection per request as gunicorn's sync workers close them), latencies,
+SECOND process (non-blocking sockets under one selector, one connection per request as gunicorn's sync workers close them), latencies,
 server CPU and the workers' peak memory. Used by bench/checkin_burst.py."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import multiprocessing
 import os
 import secrets
+import selectors
 import signal
 import socket
 import subprocess
@@ -111,35 +111,68 @@ def raw_request(method: str, path: str, headers: dict, body: bytes = b"") -> byt
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def _one(port: int, request: bytes) -> tuple[int, float, bytes]:
+def _drive(port: int, requests: list[bytes], connections: int, expect: bytes):
+    """Every request once, on its own connection, `connections` at a time: non-blocking sockets under one
+    selector, the request bytes built beforehand. A client this lean (≈ 0.05 ms of CPU per request, against
+    ≈ 0.4 ms for asyncio streams) leaves the machine's two cores to the server being measured."""
+    selector = selectors.DefaultSelector()
+    latencies, statuses, matched = [], {}, 0
+    pending = iter(requests)
+    open_count = 0
+
+    def start() -> bool:
+        request = next(pending, None)
+        if request is None:
+            return False
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.connect_ex(("127.0.0.1", port))
+        selector.register(sock, selectors.EVENT_WRITE, [memoryview(request), time.perf_counter(), []])
+        return True
+
+    def finish(sock, state) -> None:
+        nonlocal matched, open_count
+        selector.unregister(sock)
+        sock.close()
+        open_count -= 1
+        data = b"".join(state[2])
+        status = int(data[9:12]) if data[:5] == b"HTTP/" else 0
+        latencies.append(time.perf_counter() - state[1])
+        statuses[status] = statuses.get(status, 0) + 1
+        matched += expect in data.split(b"\r\n\r\n", 1)[-1]
+        if start():
+            open_count += 1
+
     started = time.perf_counter()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(request)
-    data = await reader.read()
-    writer.close()
-    status = int(data[9:12]) if data[:5] == b"HTTP/" else 0
-    return status, time.perf_counter() - started, data.split(b"\r\n\r\n", 1)[-1]
-
-
-async def _drive(port: int, requests: list[bytes], connections: int, expect: bytes):
-    latencies, statuses, matched, index = [], {}, [0], [0]
-
-    async def worker():
-        while index[0] < len(requests):
-            request = requests[index[0]]
-            index[0] += 1
-            status, elapsed, body = await _one(port, request)
-            latencies.append(elapsed)
-            statuses[status] = statuses.get(status, 0) + 1
-            matched[0] += expect in body
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return latencies, statuses, matched[0], time.perf_counter() - started
+    while open_count < connections and start():
+        open_count += 1
+    while open_count:
+        for key, events in selector.select():
+            sock, state = key.fileobj, key.data
+            try:
+                if events & selectors.EVENT_WRITE:
+                    sent = sock.send(state[0])
+                    state[0] = state[0][sent:]
+                    if not state[0]:
+                        selector.modify(sock, selectors.EVENT_READ, state)
+                    continue
+                chunk = sock.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:  # refused or reset: counted as status 0, never retried
+                state[2] = []
+                chunk = b""
+            if chunk:
+                state[2].append(chunk)
+            else:
+                finish(sock, state)
+    return latencies, statuses, matched, time.perf_counter() - started
 
 
 def _load(port: int, requests: list[bytes], connections: int, expect: bytes, queue) -> None:
-    queue.put(asyncio.run(_drive(port, requests, connections, expect)))
+    cpu = time.process_time()
+    result = _drive(port, requests, connections, expect)
+    queue.put((*result, time.process_time() - cpu))
 
 
 @dataclass
@@ -148,6 +181,7 @@ class Burst:
     statuses: dict
     matched: int  # responses whose body contains `expect`
     elapsed: float
+    client_cpu: float  # CPU seconds of the load process
     cpu: float = 0.0
 
 
@@ -173,4 +207,4 @@ def summary(bursts: list[Burst]) -> dict:
             statuses[status] = statuses.get(status, 0) + count
     return {"n": n, "rate": n / elapsed, "matched": sum(b.matched for b in bursts), "matched_rate": sum(b.matched for b in bursts) / elapsed,
             "p50": latencies[n // 2] * 1000, "p99": latencies[max(0, int(n * 0.99) - 1)] * 1000, "statuses": statuses,
-            "cpu_ms": 1000 * sum(b.cpu for b in bursts) / n}
+            "cpu_ms": 1000 * sum(b.cpu for b in bursts) / n, "client_cpu_ms": 1000 * sum(b.client_cpu for b in bursts) / n}
