@@ -26,7 +26,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, models
 
 from dte.registry.models import Enrolment, Person
 
@@ -121,6 +121,28 @@ def _columns(model, exclude=()):
     return [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in exclude]
 
 
+# Fields whose get_db_prep_save returns a value of exactly these types unchanged (int(), float(), str() of it):
+# their values are sent as they are, skipping ~1 µs of Django per field and check-in. Any other type or field
+# (an IntegerField, which the PostgreSQL backend wraps as Int4; datetimes, IP addresses, an int in a float
+# column) still goes through the field. test_checkin_sql_values.py compares both on each database.
+_UNCHANGED = ((models.ForeignKey, (int,)), (models.FloatField, (float,)), (models.CharField, (str,)))
+
+
+@lru_cache(maxsize=8)
+def _preparers(model, exclude=()) -> tuple:
+    return tuple((f.attname, f, next((types for kind, types in _UNCHANGED if isinstance(f, kind)), ()))
+                 for f in _columns(model, exclude))
+
+
+def _values(obj, exclude, connection) -> list:
+    """The row's values as `field.get_db_prep_save` gives them, in _columns order."""
+    values = []
+    for attname, field, unchanged in _preparers(type(obj), exclude):
+        value = getattr(obj, attname)
+        values.append(value if value is None or type(value) in unchanged else field.get_db_prep_save(value, connection))
+    return values
+
+
 def _param(field, connection) -> str:
     """A typed placeholder: the column's type (text for varchar, whose length the column itself checks), so that
     a prepared statement's parameters are typed alike whatever Python value (None included) comes first."""
@@ -170,9 +192,8 @@ def record_accepted(record: Attendance, attempt: CheckInAttempt, *, ip_threshold
     connection = connections[alias]
     device_kind, ip_kind = AttendanceFlag.Kind.SHARED_DEVICE, AttendanceFlag.Kind.SHARED_IP
     reaches = [device_kind, 2, ip_threshold]  # shared device: a second trainee; shared IP: the configured number
-    params = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in _columns(Attendance)]
-    params += [f.get_db_prep_save(getattr(attempt, f.attname), connection)
-               for f in _columns(CheckInAttempt, exclude=("accepted", "reason"))]
+    params = _values(record, (), connection)
+    params += _values(attempt, ("accepted", "reason"), connection)
     params += [ALREADY, record.session_id, device_kind, record.device_id, ip_kind, record.ip or ""]
     params += [record.session_id, AttendanceFlag._meta.get_field("created_at").get_db_prep_save(at, connection), False, *reaches]
     params += reaches
