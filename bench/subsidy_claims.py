@@ -33,6 +33,9 @@ from datetime import date, datetime, timedelta, timezone as dt_timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from database import backend_cpu, ensure_database  # noqa: E402  (bench/, on the path above)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dte.settings.local")
 
 PROVINCES = [("140100", "graduate"), ("120101", "employee"), ("450100", "employee"), ("540100", "employee"), ("530100", "employee")]
@@ -44,14 +47,7 @@ def setup(trainees: int):
     """Create the PostgreSQL database named in DATABASE_URL if needed, set Django up, migrate."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
-        import dj_database_url
-        import psycopg
-
-        cfg = dj_database_url.parse(url)
-        dsn = dict(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None)
-        with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
-                conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+        ensure_database(url)
     else:
         print("warning: DATABASE_URL is not PostgreSQL; figures will not be representative", file=sys.stderr)
     import django
@@ -155,24 +151,6 @@ def provide_exams(classes):
     facts.level_certificates_for_people = lambda people: {
         p: [{"occupation_code": CODE, "level": "junior", "issued_on": date(2025, 5, 1), "province": province[by_person[p]]}]
         for p in people if p in ids}
-
-
-def backend_cpu() -> float | None:
-    """CPU seconds used so far by this connection's PostgreSQL backend process, when the server runs
-    on this machine (/proc); None otherwise. Beside the process's own CPU time it tells where the
-    time went under load better than wall time does."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def reference_sql(classes) -> float:
