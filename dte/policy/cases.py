@@ -34,9 +34,12 @@ HISTORY_KINDS = ("training_subsidy", "living_allowance")
 
 
 class CaseError(ValueError):
+    """What is wrong with which field of a case. Its text (path and the Chinese message) is what pages, claim
+    reasons and the API show; `fix`, a developer's hint in English, stays on the exception for tests and logs."""
+
     def __init__(self, path: str, message: str, fix: str = ""):
         self.path, self.message, self.fix = path, message, fix
-        super().__init__(f"{path}: {message}" + (f" — {fix}" if fix else ""))
+        super().__init__(f"{path}: {message}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,7 @@ def quote_from_text(province_code: str, text: str, on: str | None = None, overri
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
-        raise PolicyInputError(f"输入不是合法的 JSON (invalid JSON): line {error.lineno} column {error.colno}: {error.msg}") from None
+        raise PolicyInputError(f"输入不是合法的 JSON：第 {error.lineno} 行第 {error.colno} 列有误。") from None
     if isinstance(data, dict) and isinstance(data.get("case"), dict):
         on = on or data.get("on")
         data = data["case"]

@@ -147,12 +147,7 @@ def _index_pads(key: bytes):
 
 
 def blind_index(value: str, purpose: str) -> str:
-    inner_copy, outer_copy = _index_pads(_index_key(settings.DTE_INDEX_KEY, settings.SECRET_KEY))  # keyed once
-    inner = inner_copy()
-    inner.update(f"{purpose}:{value}".encode())
-    outer = outer_copy()
-    outer.update(inner.digest())
-    return outer.hexdigest()
+    return blind_indexer(purpose)(value)
 
 
 def blind_indexer(purpose: str):

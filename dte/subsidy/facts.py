@@ -148,7 +148,8 @@ def _training_facts_set_based(classes: dict, enrolments: list, stage_end: date |
     other = Q(session__makeup_for__isnull=False) | Q(session__delivery=Session.Delivery.ONLINE) | left_early
     # per trainee and class of the session (a record in another class's session — not the trainee's own
     # class — sends the trainee to the rule itself, which counts its day but not its hours)
-    sums = (Attendance.objects.filter(**ids_in("enrolment_id", ids), status__in=ATTENDED).order_by()
+    of_ids = ids_in("enrolment_id", ids)  # one array parameter for the three queries over these enrolments
+    sums = (Attendance.objects.filter(**of_ids, status__in=ATTENDED).order_by()
             .values("enrolment_id", "session__training_class_id")
             .annotate(days=Count(TruncDate("session__starts_at", tzinfo=tz), distinct=True, filter=in_stage),
                       hours=Sum("session__hours", filter=in_stage), others=Count("pk", filter=in_stage & other))
@@ -188,8 +189,8 @@ def _training_facts_set_based(classes: dict, enrolments: list, stage_end: date |
                 facts[summary.enrolment.pk].update(days=len(attended_days[summary.enrolment.pk]),
                                                    hours_total=hours_json(summary.hours["total"]),
                                                    hours_online=hours_json(summary.hours["online"]))
-    completed = set(CompletionDecision.objects.filter(**ids_in("enrolment_id", ids), completed=True).values_list("enrolment_id", flat=True))
-    completed |= set(TrainingCertificate.objects.filter(**ids_in("enrolment_id", ids), status="valid")
+    completed = set(CompletionDecision.objects.filter(**of_ids, completed=True).values_list("enrolment_id", flat=True))
+    completed |= set(TrainingCertificate.objects.filter(**of_ids, status="valid")
                      .values_list("enrolment_id", flat=True))
     for enrolment_id in completed:
         facts[enrolment_id]["completed"] = True

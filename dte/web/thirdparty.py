@@ -22,6 +22,7 @@ AXES_MSGIDS = (
     gettext_noop("Attempt Time"), gettext_noop("Logout Time"), gettext_noop("IP Address"), gettext_noop("User Agent"),
     gettext_noop("Username"), gettext_noop("Access lock out"), gettext_noop("Failed Logins"), gettext_noop("Path"),
     gettext_noop("Locked Out"), gettext_noop("Expires At"), gettext_noop("Attempt Remaining"),
+    gettext_noop("Form Data"), gettext_noop("Meta Data"), gettext_noop("Not set"),
 )
 # Django admin's own msgids that its zh_Hans catalogue does not translate yet (the index table's
 # screen-reader headers).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ..cases import Case
+from ..cases import Case, hours_json
 from ..engine import BoundParameters, Item, Reason
 from ..occupations import LEVEL_NAMES, LEVEL_RANK
 
@@ -33,9 +33,7 @@ def yuan(fen: int) -> str:
 
 def hours_text(hours) -> str:
     """Hours as a reason prints them: 64 → "64", Decimal("64.5") → "64.5", Decimal("128.0") → "128"."""
-    if isinstance(hours, Decimal):
-        return f"{int(hours)}" if hours == hours.to_integral_value() else f"{hours.normalize():f}"
-    return f"{hours}"
+    return str(hours_json(hours))
 
 
 def years_before(day: date, years: int) -> date:

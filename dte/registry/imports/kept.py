@@ -36,7 +36,6 @@ def _day(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-KEPT_FIELDS = ("name", "id_number", "phone", "division", "status", "graduation_date", "birth_date", "gender", "id_index")
 TABS = {"D": 4, "R": 10}  # tabs in each kind of line
 
 
@@ -70,7 +69,7 @@ class KeptRows:
         d = r.data
         graduation = d["graduation_date"]
         lines.append(f"R\t{r.line}\t{d['name']}\t{d['id_number']}\t{d['phone']}\t{d['division']}\t{d['status']}\t"
-                     f"{graduation.isoformat() if graduation else ''}\t{d['birth_date'].isoformat()}\t{d['gender']}\t"
+                     f"{_iso(graduation)}\t{d['birth_date'].isoformat()}\t{d['gender']}\t"
                      f"{d['id_index']}")
         self.tabs += TABS["R"]
         if len(lines) >= self.BLOCK:

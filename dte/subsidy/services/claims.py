@@ -12,7 +12,7 @@ from django.utils import timezone
 from dte.catalogue.selectors import institution_bar_reason
 from dte.audit.services import audit_record
 from dte.catalogue.selectors import overrides_with_official_standards
-from dte.policy.packs.common import years_after
+from dte.policy.packs.common import years_after, yuan
 from dte.policy.cases import CaseError, parse_case
 from dte.policy.services import PolicyInputError, pack_for, pack_for_division, parameters_with
 from dte.registry.models import Enrolment, TrainingClass
@@ -232,8 +232,8 @@ def decide(claim: Claim, cf, item: str, kind: str, today: date, cache: dict | No
                       .values_list("amount_fen", flat=True))
         result["amount"] = max(result["amount"] - earlier, 0)
         result["reasons"].append({"code": "STAGE_SETTLEMENT", "effect": "info", "citation": STAGE_CITATION,
-                                  "message": f"截至 {claim.stage_end.isoformat()} 累计应补 {result['amount'] + earlier} 分，"
-                                             f"此前阶段已申领 {earlier} 分，本阶段 {result['amount']} 分。"})
+                                  "message": f"截至 {claim.stage_end.isoformat()} 累计应补 {yuan(result['amount'] + earlier)} 元，"
+                                             f"此前阶段已申领 {yuan(earlier)} 元，本阶段 {yuan(result['amount'])} 元。"})
         if result["amount"] == 0:
             result["eligible"] = False
     return result

@@ -11,7 +11,7 @@ from django.db import connection
 from dte.organisations.tests.factories import division
 from dte.subsidy.models import Claim, ClaimLine, LedgerTransaction, PaymentItem
 from dte.subsidy.services import ledger, payments, review
-from dte.subsidy.services.claims import ClaimRefused, claim_create
+from dte.subsidy.services.claims import ClaimRefused, claim_create, claim_create_one
 
 from .factories import APPROVE_DAY, AUTHORISE_DAY, CLAIM_DAY, BudgetFactory, completed_class, officials, passed_exams
 from .test_money_path import result_file
@@ -45,8 +45,9 @@ def postgres_only():
         pytest.skip("needs PostgreSQL row locking")
 
 
-def test_two_institutions_cannot_both_claim_one_person(monkeypatch):
-    classes = [completed_class("guangxi", status="employee", trainees=1) for _ in range(4)]
+def classes_of_one_person(monkeypatch, n: int = 4):
+    """n completed Guangxi classes whose single trainee is the same person, exams passed."""
+    classes = [completed_class("guangxi", status="employee", trainees=1) for _ in range(n)]
     person = classes[0].enrolments.get().person
     for k in classes[1:]:
         e = k.enrolments.get()
@@ -54,6 +55,11 @@ def test_two_institutions_cannot_both_claim_one_person(monkeypatch):
         e.save()
     for k in classes:
         passed_exams(monkeypatch, k)
+    return classes, person
+
+
+def test_two_institutions_cannot_both_claim_one_person(monkeypatch):
+    classes, person = classes_of_one_person(monkeypatch)
     by = officials("450100").reviewer
     outcomes = run_together(4, lambda i: claim_create(training_class=classes[i], kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY).pk)
     assert sum(isinstance(o, int) for o in outcomes) == 1 and outcomes.count("ClaimRefused") == 3
@@ -61,23 +67,16 @@ def test_two_institutions_cannot_both_claim_one_person(monkeypatch):
 
 
 def test_bulk_and_per_class_claims_at_once_count_one_person_once(monkeypatch):
-    """The set-based path (claims_create_for_classes) takes the same per-person locks as
-    claim_create: racing each other over one person, only one line is claimed."""
+    """The set-based path (claims_create_for_classes) takes the same per-person locks as the class-by-class
+    path (claim_create_one): racing each other over one person, only one line is claimed."""
     from dte.subsidy.services.claims_bulk import claims_create_for_classes
 
-    classes = [completed_class("guangxi", status="employee", trainees=1) for _ in range(4)]
-    person = classes[0].enrolments.get().person
-    for k in classes[1:]:
-        e = k.enrolments.get()
-        e.person = person
-        e.save()
-    for k in classes:
-        passed_exams(monkeypatch, k)
+    classes, person = classes_of_one_person(monkeypatch)
     by = officials("450100").reviewer
 
     def work(i):
         if i % 2:
-            return claim_create(training_class=classes[i], kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY).pk
+            return claim_create_one(training_class=classes[i], kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY).pk
         result = claims_create_for_classes([classes[i]], by=by, today=CLAIM_DAY)
         if result.refused:
             raise next(iter(result.refused.values()))

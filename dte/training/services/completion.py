@@ -30,7 +30,7 @@ def enrolment_set_status(enrolment: Enrolment, new: str, *, by, reason: str) -> 
     """The single place this app changes an enrolment's status (only that column is written)."""
     allowed = ENROLMENT_TRANSITIONS.get(enrolment.status, set())
     if new not in allowed:
-        raise TrainingError(_("The trainee's status cannot change from %(old)s to %(new)s") % {"old": enrolment.get_status_display(), "new": new})
+        raise TrainingError(_("The trainee's status cannot change from %(old)s to %(new)s") % {"old": enrolment.get_status_display(), "new": dict(Enrolment.Status.choices).get(new, new)})
     if enrolment.status == Enrolment.Status.COMPLETED and new != enrolment.status and \
             TrainingCertificate.objects.filter(enrolment=enrolment, status=TrainingCertificate.Status.VALID).exists():
         raise TrainingError(_("Revoke the certificate first."))
