@@ -22,7 +22,7 @@ from .columns import COLUMNS, HEADERS, RESULT_HEADER, STATUS_CODES, STATUS_WORDS
 from .commit import BATCH, ENROLMENT_COLUMNS, PERSON_COLUMNS, roster_commit  # noqa: F401
 from .kept import KeptRows, kept_name, kept_rows  # noqa: F401
 from .lifecycle import (  # noqa: F401
-    UNREADABLE, _gc_paused, require_institution_staff, roster_fail, roster_import_release, roster_import_start,
+    UNREADABLE, require_institution_staff, roster_fail, roster_import_release, roster_import_start,
     roster_upload,
 )
 from .reading import RowResult, _date, _text, read_rows  # noqa: F401

@@ -9,6 +9,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from dte.audit.services import audit_record
+from dte.ops.memory import collector_paused
 from dte.privacy.crypto import blind_index_many
 
 from .. import bulk_write, rules
@@ -16,7 +17,7 @@ from ..errors import RegistryError
 from ..models import Enrolment, Person, RosterImport, TrainingClass
 from ..services import ACTIVE_ENROLMENT, institution_reaches_ids, quota_take
 from .kept import kept_name, kept_names_before, kept_rows
-from .lifecycle import _gc_paused, not_committable, open_source, require_institution_staff
+from .lifecycle import not_committable, open_source, require_institution_staff
 from .reading import RowResult, read_rows
 from .validation import checked_rows, parsed_rows
 
@@ -26,7 +27,7 @@ PERSON_COLUMNS = ["name", "id_number", "id_index", "phone", "phone_index", "birt
 ENROLMENT_COLUMNS = ["training_class_id", "person_id", "source", "status", "eligible", "eligibility"]
 
 
-@_gc_paused()
+@collector_paused()
 def roster_commit(roster: RosterImport, *, user=None, today: date | None = None, progress=None) -> RosterImport:
     """Import the rows that are valid now (re-checked), in batches, inside one transaction:
     a failure anywhere (quota, capacity, database) leaves the registry as it was.

@@ -4,10 +4,6 @@ changed nothing."""
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import threading
-
 from django.conf import settings
 
 from dte.organisations.roles import Role
@@ -43,32 +39,6 @@ def not_committable(status: str) -> RegistryError:
 def open_source(roster: RosterImport):
     roster.source.open("rb")
     return roster.source
-
-
-_GC_LOCK = threading.Lock()
-_GC_PAUSES = [0, False]  # jobs running with the collector paused; whether it was on before the first
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """The cyclic garbage collector off for a job's row loop (issue 12 item 1): a roster makes ~10 objects a
-    row, none of them in cycles, yet each allocation burst triggers collections that walk every live object
-    of the worker (measured: a third of the commit's Python time). Reference counting still frees the rows;
-    the collector is on again when the last such job in the process ends (counted: a threaded worker may run
-    two at once), whatever happens, and then collects the young generations once."""
-    with _GC_LOCK:
-        if _GC_PAUSES[0] == 0:
-            _GC_PAUSES[1] = gc.isenabled()
-            gc.disable()
-        _GC_PAUSES[0] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_PAUSES[0] -= 1
-            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
-                gc.enable()
-                gc.collect(1)
 
 
 def roster_upload(*, institution, upload, user=None, training_class: TrainingClass | None = None) -> tuple:

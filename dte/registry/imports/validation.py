@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from dte.geography.models import Division
+from dte.ops.memory import collector_paused
 from dte.privacy.crypto import blind_indexer
 from dte.privacy.idnumber import InvalidIdNumber, validate_id_number, validate_phone
 
@@ -20,7 +21,7 @@ from ..models import Enrolment, Person, RosterImport, TrainingClass
 from ..services import institution_reaches_ids
 from .columns import COLUMNS, CONTROL, HEADERS, LIMITS, RESULT_HEADER, STATUS_CODES, STATUS_WORDS
 from .kept import KeptRows, kept_name
-from .lifecycle import UNREADABLE, _gc_paused, open_source, roster_fail
+from .lifecycle import UNREADABLE, open_source, roster_fail
 from .reading import RowResult, _cell, _date, _text, read_rows
 
 logger = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ def _check_chunk(chunk: list[RowResult], training_class: TrainingClass | None,
     return chunk
 
 
-@_gc_paused()
+@collector_paused()
 def roster_validate(roster: RosterImport, *, today: date | None = None, progress=None) -> RosterImport:
     """Validate the uploaded file; write the same sheet back with an error column, and keep the parsed
     rows for the commit. Every failure ends the import as failed with a message (issue 8 finding 7),

@@ -102,20 +102,3 @@ def test_without_a_kept_result_the_source_is_validated_again_with_the_same_outco
         Enrolment.objects.all().delete()
         Person.objects.all().delete()
     assert outcomes[0] == outcomes[1]
-
-
-def test_the_garbage_collector_is_paused_per_job_and_always_back_on():
-    """imports._gc_paused (issue 12 item 1): off while a job runs, nested/threaded jobs counted, on again
-    after the last one ends — also when it ends with an error."""
-    import gc
-
-    assert gc.isenabled()
-    with imports._gc_paused():
-        assert not gc.isenabled()
-        with imports._gc_paused():  # a second job in the same worker
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(RegistryError), imports._gc_paused():
-        raise RegistryError("x", code="X")
-    assert gc.isenabled()

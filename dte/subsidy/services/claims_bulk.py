@@ -18,8 +18,6 @@ two paths line by line: amounts, statuses, reasons, citations, parameters and tr
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from django.utils import timezone
 from dte.audit.services import audit_record_many
 from dte.catalogue.models import InstitutionListing
 from dte.catalogue.selectors import institution_bar_reason
+from dte.ops.memory import collector_paused
 from dte.policy.services import pack_for_division
 from dte.registry.models import Enrolment, TrainingClass
 
@@ -174,28 +173,11 @@ def claims_create_for_classes(classes, *, by, today: date | None = None,
                  .values_list("training_class_id", "n"))
     result = BulkClaimResult()
     cache: dict = {}  # the packs' parameters and deadlines per (province, date), for the whole run
-    with _collector_paused():
+    with collector_paused():
         for chunk in _chunks(classes, sizes, chunk_trainees):
             _chunk_create(chunk, by=by, today=today, result=result, cache=cache)
             cache.pop("decisions", None)  # the decisions of distinct cases: per chunk, to bound memory
     return result
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """The cyclic garbage collector off while the chunks run (as for a roster import,
-    dte.registry.imports.lifecycle): a chunk makes a dozen objects per trainee, none of them in
-    cycles that outlive it, yet each burst of allocations triggers collections that walk every live
-    object of the process. Reference counting still frees them; afterwards the collector is on
-    again (if it was) and collects the young generations once."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-            gc.collect(1)
 
 
 def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult, cache: dict) -> None:
