@@ -32,6 +32,7 @@ import argparse
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -261,9 +262,7 @@ def main() -> None:
         shutil.rmtree(media, ignore_errors=True)
 
     def median(label, key):
-        values = sorted(item[key] for item in results[label])
-        middle = len(values) // 2
-        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+        return statistics.median(item[key] for item in results[label])
 
     def pairs(key):  # each 2+2 round against the 1+1 round just before it
         return ", ".join(f"{two[key] / one[key]:.2f}×" if one[key] else "–" for one, two in zip(results["1+1"], results["2+2"]))

@@ -7,9 +7,10 @@ the database and the hash chain; only what is displayed is translated. Actions a
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
@@ -304,7 +305,6 @@ def _choice_labels(language: str) -> dict[str, str]:
     """Every choice value of every model → its label in `language`."""
     from django.apps import apps
 
-    from collections import Counter
 
     found: dict[str, Counter] = {}
     for model in apps.get_models():
@@ -342,7 +342,6 @@ def value_label(object_type: str, key: str, value):
             return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
     if value in VALUE_LABELS:
         return str(VALUE_LABELS[value])
-    from django.utils.translation import get_language
 
     labels = _choice_labels(get_language() or "")
     if value in labels:
