@@ -76,6 +76,42 @@ def _hashed_fields(event: AuditEvent) -> dict:
     }
 
 
+def _unchained(action: str, context, *, obj=None, before: dict | None = None, after: dict | None = None, actor=None,
+               ip: str | None = None, division_code: str = "", organisation_id: int | None = None) -> AuditEvent:
+    """An event with everything but its place in the chain (seq, time, previous hash, hash): built, and its
+    jurisdiction read from `obj` when not given, before the chain head is locked, so that the lock is held
+    only for numbering and hashing."""
+    if obj is not None and (not division_code or organisation_id is None):
+        derived_division, derived_organisation = jurisdiction_of(obj)
+        division_code = division_code or derived_division
+        organisation_id = derived_organisation if organisation_id is None else organisation_id
+    return AuditEvent(
+        actor_id=actor.pk if actor is not None else context.user_id,
+        actor_label=actor.get_username() if actor is not None else context.label,
+        ip=ip or context.ip or "",
+        action=action,
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        division_code=division_code,
+        organisation_id=organisation_id,
+        before=_json_safe(before),
+        after=_json_safe(after),
+    )
+
+
+def _locked_head() -> AuditChainHead:
+    return AuditChainHead.objects.select_for_update().get_or_create(pk=1)[0]
+
+
+def _chain(events: list[AuditEvent], head: AuditChainHead) -> None:
+    """Number, time and hash `events` after the locked `head`, and move the head to the last of them."""
+    now, previous = timezone.now(), head.hash
+    for seq, event in enumerate(events, start=head.seq + 1):
+        event.seq, event.occurred_at, event.prev_hash = seq, now, previous
+        event.hash = previous = event_hash(_hashed_fields(event))
+    head.seq, head.hash = events[-1].seq, previous
+
+
 def audit_record(
     action: str,
     *,
@@ -92,31 +128,12 @@ def audit_record(
     The chain head stays locked until the surrounding transaction commits, so that events
     are chained in commit order; call this as the last step of a transaction (after the
     domain rows are locked and written) to keep that lock short and the lock order fixed."""
-    context = current_actor()
-    if obj is not None and (not division_code or organisation_id is None):
-        derived_division, derived_organisation = jurisdiction_of(obj)
-        division_code = division_code or derived_division
-        organisation_id = derived_organisation if organisation_id is None else organisation_id
+    event = _unchained(action, current_actor(), obj=obj, before=before, after=after, actor=actor, ip=ip,
+                       division_code=division_code, organisation_id=organisation_id)
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            occurred_at=timezone.now(),
-            actor_id=actor.pk if actor is not None else context.user_id,
-            actor_label=actor.get_username() if actor is not None else context.label,
-            ip=ip or context.ip or "",
-            action=action,
-            object_type=obj._meta.label if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            division_code=division_code,
-            organisation_id=organisation_id,
-            before=_json_safe(before),
-            after=_json_safe(after),
-            prev_hash=head.hash,
-        )
-        event.hash = event_hash(_hashed_fields(event))
+        head = _locked_head()
+        _chain([event], head)
         event.save()
-        head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
 
@@ -130,30 +147,11 @@ def audit_record_many(action: str, entries: list[dict], *, actor=None, ip: str |
     if not entries:
         return []
     context = current_actor()
-    actor_id = actor.pk if actor is not None else context.user_id
-    actor_label = actor.get_username() if actor is not None else context.label
+    events = [_unchained(action, context, actor=actor, ip=ip, **entry) for entry in entries]
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        seq, previous, now, events = head.seq, head.hash, timezone.now(), []
-        for entry in entries:
-            obj = entry.get("obj")
-            division_code, organisation_id = entry.get("division_code", ""), entry.get("organisation_id")
-            if obj is not None and (not division_code or organisation_id is None):
-                derived_division, derived_organisation = jurisdiction_of(obj)
-                division_code = division_code or derived_division
-                organisation_id = derived_organisation if organisation_id is None else organisation_id
-            seq += 1
-            event = AuditEvent(
-                seq=seq, occurred_at=now, actor_id=actor_id, actor_label=actor_label, ip=ip or context.ip or "",
-                action=action, object_type=obj._meta.label if obj is not None else "",
-                object_id=str(obj.pk) if obj is not None else "", division_code=division_code,
-                organisation_id=organisation_id, before=_json_safe(entry.get("before")), after=_json_safe(entry.get("after")),
-                prev_hash=previous,
-            )
-            event.hash = previous = event_hash(_hashed_fields(event))
-            events.append(event)
+        head = _locked_head()
+        _chain(events, head)
         AuditEvent.objects.bulk_create(events, batch_size=1000)
-        head.seq, head.hash = seq, previous
         head.save(update_fields=["seq", "hash"])
     return events
 

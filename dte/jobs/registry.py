@@ -20,7 +20,7 @@ _HANDLERS: dict[str, Callable] = {}
 
 
 INTERACTIVE, BULK, NOTIFY, MAINTENANCE = "interactive", "bulk", "notify", "maintenance"
-QUEUES = (INTERACTIVE, BULK, NOTIFY, MAINTENANCE)
+QUEUES = (INTERACTIVE, BULK, NOTIFY, MAINTENANCE)  # settings/base.py declares Celery's queues from this one list
 
 
 @dataclass(frozen=True)

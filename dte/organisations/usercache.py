@@ -26,6 +26,12 @@ which is all the session check needs, so Redis never holds a hash that could be 
 read from the cache loads its password column from the database only if something asks for it (a password
 change, the fallback-secret check). The key names SECRET_KEY's digest too, so a rotated key never meets a
 session auth hash computed under the old one.
+
+A user read from the database (with or without the shared cache) also carries OTP_DEVICE_ATTR: whether they
+have a confirmed django-otp device, read in the same statement, so the MFA check (dte/web/mfa.py
+mfa_needed) spends no queries of its own on it (issue 12 item 4: two queries on every page). A user made
+from a cached entry does not carry it (the entry's shape is shared with dte/training/wsgi.py): the MFA
+check then asks django-otp as before.
 """
 
 from __future__ import annotations
@@ -34,14 +40,15 @@ import hashlib
 from functools import lru_cache
 
 from django.conf import settings
-from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, _get_user_session_key, get_user_model, load_backend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.crypto import constant_time_compare
@@ -51,6 +58,7 @@ GENERATION_KEY = "auth:user:gen"
 ENTRY_SECONDS = 300
 TOMBSTONE_SECONDS = 30
 TOMBSTONE = "invalidated"
+OTP_DEVICE_ATTR = "has_confirmed_otp_device"
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +72,26 @@ def _layout() -> str:
     """The user table's columns and the signing key, in the key: rows cached before a migration changed the
     columns, or under another SECRET_KEY, are never read."""
     return hashlib.sha256((",".join(_attnames()) + "|" + settings.SECRET_KEY).encode()).hexdigest()[:8]
+
+
+@lru_cache(maxsize=1)
+def _confirmed_device_sql() -> str:
+    """django_otp.user_has_device(user, confirmed=True) as one SQL expression on the user's row: an EXISTS per
+    device model django-otp knows (TOTP, static recovery codes). Raw SQL, built once: the same test written
+    with Exists() costs more Python per request than the two queries it replaces."""
+    from django_otp import device_classes
+
+    qn, User = connection.ops.quote_name, get_user_model()
+    user_pk = f"{qn(User._meta.db_table)}.{qn(User._meta.pk.column)}"
+    return " OR ".join(
+        f"EXISTS (SELECT 1 FROM {qn(m._meta.db_table)} d WHERE d.{qn(m._meta.get_field('user').column)} = {user_pk}"
+        f" AND d.{qn(m._meta.get_field('confirmed').column)})" for m in device_classes()) or "FALSE"
+
+
+def user_from_database(pk):
+    """The user's row (None if there is none) with OTP_DEVICE_ATTR (see the module's docstring)."""
+    device = RawSQL(_confirmed_device_sql(), (), output_field=BooleanField())
+    return get_user_model()._default_manager.filter(pk=pk).annotate(**{OTP_DEVICE_ATTR: device}).first()
 
 
 def _key(pk) -> str:
@@ -83,12 +111,16 @@ def _row_of(user) -> tuple:
 
 
 def cached_user(backend, user_id):
-    """ModelBackend.get_user(user_id), reading the row from the cache when a current copy is there."""
+    """ModelBackend.get_user(user_id), reading the row from the cache when a current copy is there (only with
+    the shared cache, `enabled()`; else from the database)."""
     User = get_user_model()
     try:
         pk = User._meta.pk.to_python(user_id)
     except ValidationError:
         return None
+    if not enabled():
+        user = user_from_database(pk)
+        return user if user is not None and backend.user_can_authenticate(user) else None
     key = _key(pk)
     found = cache.get_many([GENERATION_KEY, key])
     generation, entry = found.get(GENERATION_KEY, 0), found.get(key)
@@ -96,7 +128,7 @@ def cached_user(backend, user_id):
         user = User.from_db(DEFAULT_DB_ALIAS, _attnames(), entry[1])  # password deferred: read only if asked
         user._cached_session_auth_hash = entry[2]
     else:
-        user = User._default_manager.filter(pk=pk).first()
+        user = user_from_database(pk)
         if user is None:
             return None
         if entry is None:  # never over a tombstone, nor over an older generation's entry (it expires)
@@ -136,7 +168,7 @@ def get_user(request):
 
 def _lazy_user(request):
     if not hasattr(request, "_cached_user"):
-        request._cached_user = get_user(request) if enabled() else auth.get_user(request)
+        request._cached_user = get_user(request)  # also without the shared cache: the MFA flag (module docstring)
     return request._cached_user
 
 

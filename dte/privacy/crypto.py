@@ -87,11 +87,25 @@ def _aead(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
-def encrypt(plaintext: str, purpose: str) -> str:
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def _sealer(purpose: str):
+    """The one token format, "v1$<kid>$<urlsafe base64 of nonce + ciphertext and tag>", as a function
+    `(plaintext, nonce) -> token` with the active key and the AEAD object looked up once (encrypt and
+    encrypt_many both seal through it). base64.urlsafe_b64encode without its layers: standard base64, then
+    - and _ for + and /."""
     kid, key = keyring()[0]
-    nonce = os.urandom(12)
-    sealed = _aead(key).encrypt(nonce, plaintext.encode("utf-8"), purpose.encode())
-    return f"{PREFIX}${kid}${base64.urlsafe_b64encode(nonce + sealed).decode()}"
+    seal, aad, head, b64 = _aead(key).encrypt, purpose.encode(), f"{PREFIX}${kid}$", binascii.b2a_base64
+
+    def token(plaintext: str, nonce: bytes) -> str:
+        return head + b64(nonce + seal(nonce, plaintext.encode("utf-8"), aad), newline=False).translate(_URLSAFE).decode()
+
+    return token
+
+
+def encrypt(plaintext: str, purpose: str) -> str:
+    return _sealer(purpose)(plaintext, os.urandom(12))
 
 
 def encrypt_many(plaintexts: list[str], purpose: str) -> list[str]:
@@ -100,16 +114,9 @@ def encrypt_many(plaintexts: list[str], purpose: str) -> list[str]:
     96-bit nonce (NIST SP 800-38D 8.2.2), so the tokens are exactly what encrypt() makes."""
     if not plaintexts:
         return []
-    kid, key = keyring()[0]
-    seal, aad, head = _aead(key).encrypt, purpose.encode(), f"{PREFIX}${kid}$"
+    token = _sealer(purpose)
     nonces = os.urandom(12 * len(plaintexts))
-    # base64.urlsafe_b64encode without its layers: standard base64, then - and _ for + and /
-    b64, urlsafe = binascii.b2a_base64, bytes.maketrans(b"+/", b"-_")
-    out = []
-    for i, plaintext in enumerate(plaintexts):
-        nonce = nonces[12 * i: 12 * i + 12]
-        out.append(head + b64(nonce + seal(nonce, plaintext.encode("utf-8"), aad), newline=False).translate(urlsafe).decode())
-    return out
+    return [token(plaintext, nonces[12 * i: 12 * i + 12]) for i, plaintext in enumerate(plaintexts)]
 
 
 def key_id_of(token: str) -> str:

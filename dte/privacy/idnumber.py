@@ -38,7 +38,13 @@ class IdNumber:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def age_on(self, day: date) -> int:
-        return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        return age_on(self.birth_date, day)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Whole years lived on `day`: one less until the birthday comes round that year (a 29 February birthday
+    comes round on 1 March in common years)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def normalise_id_number(value: str) -> str:
@@ -60,7 +66,7 @@ def validate_id_number(value: str, *, today: date | None = None, min_age: int = 
         raise InvalidIdNumber(_("The birth date %(date)s in the ID number does not exist.") % {"date": number[6:14]}) from None
     if birth > today:
         raise InvalidIdNumber(_("The birth date in the ID number is in the future."))
-    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))  # IdNumber.age_on
+    age = age_on(birth, today)
     if not min_age <= age <= max_age:
         raise InvalidIdNumber(_("By the ID number the person is %(age)s years old, outside %(min)s–%(max)s.") % {"age": age, "min": min_age, "max": max_age})
     warnings: tuple[str, ...] = ()

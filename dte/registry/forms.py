@@ -58,12 +58,8 @@ class TrainingClassForm(forms.ModelForm):
         self.fields["quota"].queryset = PlanQuota.objects.filter(institution=institution).select_related("plan", "occupation")
         self.fields["division"] = DivisionField(label=self.fields["division"].label, prefix=institution.division_id[:2],
                                                 as_object=True)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
-            self.add_error("end_date", _("The end date is before the start date."))
-        return data
+        # no date check here: training_class_create refuses an end before the start, and the view shows that
+        # refusal beside end_date (one rule, in the service)
 
 
 class FilingForm(forms.ModelForm):

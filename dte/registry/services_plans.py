@@ -305,15 +305,6 @@ def announcement_withdraw(announcement: Announcement) -> Announcement:
 # --- creation, moved out of the views (issue 13, item 16): checked and audited like every other write ---------
 
 
-def _require_own_institution(by, action: str, institution) -> None:
-    """The role may do `action`, and (unless it is the platform itself) for its own institution only."""
-    from django.core.exceptions import PermissionDenied
-
-    require_permission(by, action)
-    if by is not None and not by.is_platform_admin and by.organisation_id != institution.pk:
-        raise PermissionDenied("only the institution's own staff act for it")
-
-
 def filing_create(*, institution, by, teachers=(), venues=(), exam_dates=(), **fields) -> TrainingPlanFiling:
     """A new draft training-plan filing of the institution (培训计划备案); `fields` are the model's own
     (occupation, level, hours …). The province and prefecture come from the institution's division."""
@@ -321,7 +312,7 @@ def filing_create(*, institution, by, teachers=(), venues=(), exam_dates=(), **f
     filing.province_id = institution.division_id[:2] + "0000"
     filing.prefecture_id = institution.division_id[:4] + "00"
     filing.teachers, filing.venues, filing.exam_dates = list(teachers), list(venues), list(exam_dates)
-    _require_own_institution(by, "registry.filing.edit", institution)
+    require_permission(by, "registry.filing.edit", institution)  # the institution's own staff only (its write scope)
     with transaction.atomic():
         filing.save()
         audit_record("registry.filing.create", obj=filing, division_code=institution.division_id,

@@ -7,6 +7,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
+from dte.jobs.registry import INTERACTIVE, MAINTENANCE, QUEUES  # plain constants: imports no Django app
+
 from .env import env_bool, env_database, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the dte package
@@ -227,13 +229,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 DTE_JOB_STALE_SECONDS = env_int("DTE_JOB_STALE_SECONDS", 15 * 60, minimum=60)
-# Workers per queue (deploy/SCALING.md): each job kind declares its queue (dte.jobs.registry.QUEUES); a worker
-# started without -Q takes all four (`make worker`), `celery worker -Q interactive` only that one.
-CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name)
-                           for name in ("interactive", "bulk", "notify", "maintenance"))
-CELERY_TASK_DEFAULT_QUEUE = "interactive"
+# Workers per queue (deploy/SCALING.md): each job kind declares its queue; the names are the job registry's
+# (dte.jobs.registry.QUEUES, the one list). A worker started without -Q takes them all (`make worker`),
+# `celery worker -Q interactive` only that one.
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in QUEUES)
+CELERY_TASK_DEFAULT_QUEUE = INTERACTIVE
 CELERY_TASK_ROUTES = (
-    {"dte.jobs.sweep": {"queue": "maintenance"}},
+    {"dte.jobs.sweep": {"queue": MAINTENANCE}},
     # dte.jobs.start_scheduled(kind) → the queue the kind declares: audit.checkpoint → maintenance,
     # reminders → notify, talent.backfill → bulk
     "dte.jobs.routing.route_task",

@@ -114,22 +114,16 @@ def _training_facts_set_based(classes: dict, enrolments: list, stage_end: date |
     """The same facts as `_training_facts`, for many classes at once, summed in the database.
 
     Attended days: distinct local dates of a trainee's attended records (up to the stage end), as
-    `_training_facts` counts them. Credited hours, in two forms of one rule: a trainee whose attended
-    records (in the class's sessions up to the stage end) are all on regular offline sessions without
-    an early check-out earns each such session's hours in full (dte.training.selectors.credited_hours;
-    class_summaries credits a regular session by its own record when no make-up record is there), so
-    the database sums them; any other trainee — a make-up, an online session, an early check-out —
-    gets dte.training.selectors.class_summaries itself on their records. One aggregate query for all
-    trainees (no attendance record travels to Python for the common case), one for the others'
-    records, one each for completion decisions and training certificates.
+    `_training_facts` counts them. Credited hours, in the two forms of one rule kept side by side in
+    dte.training.selectors: a trainee whose attended records (in the class's sessions up to the stage
+    end) are all credited in full gets the database's sum (credited_hours_summed, the SQL form of
+    credited_hours); any other trainee — a make-up, an online session, an early check-out — gets
+    class_summaries itself on their records. One aggregate query for all trainees (no attendance
+    record travels to Python for the common case), one for the others' records, one each for
+    completion decisions and training certificates.
     tests/test_claims_set_based.py proves both forms equal to `_training_facts`."""
-    from datetime import timedelta
-
-    from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, IntegerField, Q, Sum, Value
-    from django.db.models.functions import TruncDate
-
     from dte.training.models import ATTENDED, Attendance, CompletionDecision, Session, TrainingCertificate
-    from dte.training.selectors import class_summaries
+    from dte.training.selectors import class_summaries, credited_hours_summed
 
     ids = [e.pk for e in enrolments]
     facts = {e.pk: {"days": None, "hours_total": None, "hours_online": None, "completed": False} for e in enrolments}
@@ -140,20 +134,10 @@ def _training_facts_set_based(classes: dict, enrolments: list, stage_end: date |
         with_sessions.add(s.training_class_id)
         if not stage_end or s.starts_at.astimezone(tz).date() <= stage_end:
             sessions_of[s.training_class_id].append(s)
-    in_stage = Q(session__starts_at__date__lte=stage_end) if stage_end else Q()
-    left_early = Q(checked_out_at__lt=ExpressionWrapper(
-        F("session__ends_at") - ExpressionWrapper(ExpressionWrapper(F("session__late_after_minutes"), output_field=IntegerField())
-                                                  * Value(timedelta(minutes=1)), output_field=DurationField()),
-        output_field=DateTimeField()))
-    other = Q(session__makeup_for__isnull=False) | Q(session__delivery=Session.Delivery.ONLINE) | left_early
     # per trainee and class of the session (a record in another class's session — not the trainee's own
     # class — sends the trainee to the rule itself, which counts its day but not its hours)
     of_ids = ids_in("enrolment_id", ids)  # one array parameter for the three queries over these enrolments
-    sums = (Attendance.objects.filter(**of_ids, status__in=ATTENDED).order_by()
-            .values("enrolment_id", "session__training_class_id")
-            .annotate(days=Count(TruncDate("session__starts_at", tzinfo=tz), distinct=True, filter=in_stage),
-                      hours=Sum("session__hours", filter=in_stage), others=Count("pk", filter=in_stage & other))
-            .values_list("enrolment_id", "session__training_class_id", "days", "hours", "others"))
+    sums = credited_hours_summed(Attendance.objects.filter(**of_ids), stage_end)
     class_of = {e.pk: e.training_class_id for e in enrolments}
     days, hours, rest = {}, {}, set()
     for enrolment_id, class_id, n_days, n_hours, others in sums:
@@ -241,10 +225,12 @@ def _exam(outcomes: list, code: str, level: str):
 
 
 def build_cases(enrolments: list[Enrolment], *, stage_end: date | None = None, exclude_claim_id: int | None = None,
-                history: dict[int, list[dict]] | None = None, set_based: bool = False) -> list[CaseFacts]:
+                history: dict[int, list[dict]] | None = None, set_based: bool = False,
+                claim_date: date | None = None) -> list[CaseFacts]:
     """The pack's case for each enrolment, on the training's dates. `history` may be given
     (already read under the per-person lock); otherwise it is read here. `set_based`: training
-    facts of all classes in one pass (the bulk claim path) instead of class by class."""
+    facts of all classes in one pass (the bulk claim path) instead of class by class. `claim_date`:
+    the day of the application, for the pack's rules that count to it (Tianjin's living allowance)."""
     if not enrolments:
         return []
     classes = {e.training_class_id: e.training_class for e in enrolments}
@@ -299,5 +285,7 @@ def build_cases(enrolments: list[Enrolment], *, stage_end: date | None = None, e
         }
         if k.pk in class_reported:
             case["class"] = {"size": class_size[k.pk], "employed_after_training": class_employed[k.pk]}
+        if claim_date is not None:
+            case["claim_date"] = claim_date.isoformat()
         result.append(CaseFacts(e, case, exam.exam_date if exam else None))
     return result

@@ -11,12 +11,12 @@ below applies and is shown with that wording, so it is never mistaken for a docu
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from dte.policy.packs.base import NATIONAL_FILE, PACKS_DIR
+from dte.policy.packs.base import NATIONAL_FILE, PACKS_DIR, Deadline
 from dte.policy.services import pack_for_division
 from dte.workdays.services import add_period
 
@@ -51,25 +51,23 @@ def period(division_code: str, name: str, on: date) -> Period:
 
 
 @dataclass(frozen=True)
-class ClaimDeadline:
-    anchor: str
-    days: int
-    unit: str
-    citation: str
+class ClaimDeadline(Deadline):
+    """The pack's claim deadline — period, anchor, clause and the items it binds (`binds`) — with its due date."""
 
     def due(self, anchor_date: date) -> date:
         return add_period(anchor_date, self.days, self.unit).date
 
 
 def claim_deadline(division_code: str, on: date) -> ClaimDeadline | None:
-    """The pack's deadline for claiming (Tianjin: 30 days after the level exam), or None."""
+    """The pack's deadline for claiming (Tianjin: 30 days after the level exam, for the training-fee
+    claim only: 附件4 一(二)), or None."""
     pack = pack_for_division(division_code)
     if pack is None:
         return None
     deadline = pack.deadlines(on).get("subsidy_claim")
     if deadline is None or deadline.direction != "after":
         return None
-    return ClaimDeadline(deadline.anchor, deadline.days, deadline.unit, deadline.citation)
+    return ClaimDeadline(**asdict(deadline))
 
 
 @lru_cache(maxsize=None)

@@ -1,4 +1,4 @@
-"""The bell: unread notifications on every page for a logged-in user (one indexed COUNT)."""
+"""The bell: unread notifications on every page for a logged-in user (one indexed COUNT, SQL written once)."""
 
 from .services.notifications import notifications_unread
 

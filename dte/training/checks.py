@@ -100,7 +100,7 @@ def geofence_check(venue, lat, lon, accuracy) -> Verdict:
     else:
         return Verdict(False, _("The venue has no geofence."))
     if not ok:
-        return Verdict(False, f"不在签到范围内（距离{distance:.0f}米）/ outside the geofence", distance)
+        return Verdict(False, _("Outside the check-in area (%(distance)s m away).") % {"distance": f"{distance:.0f}"}, distance)
     return Verdict(True, "", distance)
 
 
@@ -108,7 +108,8 @@ def time_window_check(session, at: datetime) -> Verdict:
     opens = session.starts_at - timedelta(minutes=session.early_open_minutes)
     late_from = session.starts_at + timedelta(minutes=session.late_after_minutes)
     if at < opens:
-        return Verdict(False, f"签到尚未开始（{session.early_open_minutes}分钟前开放）/ check-in not open yet")
+        return Verdict(False, _("Check-in is not open yet (it opens %(minutes)s minutes before the start).")
+                       % {"minutes": session.early_open_minutes})
     if at > session.ends_at:
         return Verdict(False, _("The session has ended: check-in is closed."))
     return Verdict(True, status="late" if at > late_from else "present")

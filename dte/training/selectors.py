@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dte.organisations.scoping import scoped
@@ -36,6 +38,31 @@ def credited_hours(session: Session, record: Attendance | None) -> Decimal:
         share = Decimal(max(0.0, (out - start).total_seconds()) / length)
         return (hours * min(Decimal(1), share)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     return hours
+
+
+def credited_hours_summed(records, stage_end: date | None = None):
+    """credited_hours in SQL, for many trainees in one query: per enrolment and class of the session,
+    (enrolment id, class id, distinct local dates attended, the sessions' hours summed, records not
+    credited in full), over the attended `records` (an Attendance queryset) up to `stage_end`.
+
+    Not credited in full: a record on a make-up session (class_summaries tops the original up), on an
+    online session, or checked out before the late threshold ahead of the end — credited_hours' other
+    branches. A trainee with none of those, and rows in their own class only, earns exactly the summed
+    hours; any other trainee needs class_summaries itself. Kept beside credited_hours so the two forms
+    change together: tests/test_hours_sql.py (and dte/subsidy/tests/test_claims_set_based.py) compare
+    them on the same data, on SQLite and PostgreSQL."""
+    in_stage = Q(session__starts_at__date__lte=stage_end) if stage_end else Q()
+    left_early = Q(checked_out_at__lt=ExpressionWrapper(
+        F("session__ends_at") - ExpressionWrapper(ExpressionWrapper(F("session__late_after_minutes"), output_field=IntegerField())
+                                                  * Value(timedelta(minutes=1)), output_field=DurationField()),
+        output_field=DateTimeField()))
+    other = Q(session__makeup_for__isnull=False) | Q(session__delivery=Session.Delivery.ONLINE) | left_early
+    tz = timezone.get_current_timezone()
+    return (records.filter(status__in=ATTENDED).order_by()
+            .values("enrolment_id", "session__training_class_id")
+            .annotate(days=Count(TruncDate("session__starts_at", tzinfo=tz), distinct=True, filter=in_stage),
+                      hours=Sum("session__hours", filter=in_stage), others=Count("pk", filter=in_stage & other))
+            .values_list("enrolment_id", "session__training_class_id", "days", "hours", "others"))
 
 
 @dataclass

@@ -44,7 +44,9 @@ import io
 import json
 import logging
 import math
+import os
 import re
+import threading
 import time
 import uuid
 from functools import lru_cache
@@ -52,7 +54,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
-from django.core.cache import cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.core.signals import request_finished, request_started
@@ -156,7 +158,7 @@ class CheckInLean:
         self.templates: dict[tuple, list] = {}  # (language, https) → the response headers Django gave
         self.route: str | None = None
         self.answered = 0  # check-ins answered here (tests, benchmarks)
-        self._redis = None  # (the cache, its redis client) for _values
+        self._local = threading.local()  # per thread: (the cache, the process id, a Redis connection) for _values
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith("/api/training/sessions/"):
@@ -271,7 +273,7 @@ class CheckInLean:
     def _cached_user(self, backend, User, user_id):
         """usercache.cached_user: the generation and the user's entry read together; a current entry makes the
         user (password deferred), anything else is usercache.cached_user's to handle (database, add)."""
-        generation, entry = self._values(cache, [usercache.GENERATION_KEY, usercache._key(user_id)])
+        generation, entry = self._values(caches[DEFAULT_CACHE_ALIAS], [usercache.GENERATION_KEY, usercache._key(user_id)])
         if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == (generation or 0):
             user = User.from_db(DEFAULT_DB_ALIAS, usercache._attnames(), entry[1])
             user._cached_session_auth_hash = entry[2]
@@ -280,16 +282,25 @@ class CheckInLean:
 
     def _values(self, cache_obj, keys: list[str]) -> list:
         """cache_obj.get_many(keys)'s values in key order (None when missing). Django's Redis cache with one
-        server: one MGET through a redis client kept per process (Django builds a client per call), the values
-        decoded by the cache's own serializer; any other cache: get_many."""
+        server: one MGET on a connection of the cache's own pool that this thread keeps (taking a connection from
+        the pool and giving it back, as redis-py does per command, cost more than the MGET itself), the values
+        decoded by the cache's own serializer; any other cache: get_many. A connection that fails is dropped
+        (the error goes up: Django answers the request) and the next check-in takes a new one."""
         inner = getattr(cache_obj, "_cache", None)
         if not isinstance(cache_obj, RedisCache) or len(getattr(inner, "_servers", ())) != 1:
             found = cache_obj.get_many(keys)
             return [found.get(k) for k in keys]
-        held = self._redis
-        if held is None or held[0] is not cache_obj:
-            held = self._redis = (cache_obj, inner.get_client(None))
-        raw = held[1].mget([cache_obj.make_key(k) for k in keys])
+        held = getattr(self._local, "redis", None)
+        if held is None or held[0] is not cache_obj or held[1] != os.getpid():
+            held = self._local.redis = (cache_obj, os.getpid(), inner.get_client(None).connection_pool.get_connection())
+        connection = held[2]
+        try:
+            connection.send_command("MGET", *[cache_obj.make_key(k) for k in keys])
+            raw = connection.read_response()
+        except BaseException:
+            self._local.redis = None
+            connection.disconnect()
+            raise
         loads = inner._serializer.loads
         return [None if value is None else loads(value) for value in raw]
 

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dte.audit.services import audit_record
+from dte.organisations.usercache import OTP_DEVICE_ATTR
 from dte.organisations.roles import Role
 
 RECOVERY_CODES = 10
@@ -39,7 +40,11 @@ def mfa_needed(user) -> str | None:
     """None when the user may go on; else "verify" or "enrol"."""
     if not is_staff_role(user) or user.is_verified():
         return None
-    if user_has_device(user, confirmed=True):
+    # read with the user's row when it came from the database (usercache.user_from_database), else asked now
+    has_device = getattr(user, OTP_DEVICE_ATTR, None)
+    if has_device is None:
+        has_device = user_has_device(user, confirmed=True)
+    if has_device:
         return "verify"
     return "enrol" if settings.DTE_MFA_REQUIRED else None
 

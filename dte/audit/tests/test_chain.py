@@ -131,3 +131,23 @@ def test_batched_events_are_the_same_events_and_verify(chain):
     assert audit_verify() == []
     call_command("audit", "verify")
     assert audit_record_many("test.bulk", []) == []
+
+
+def test_jurisdiction_is_read_before_the_chain_head_is_locked(monkeypatch, chain):
+    """The chain head is a lock every writer waits for: the object's jurisdiction (a query) is read before
+    it is taken, for one event and for a batch; the events still carry it and the chain verifies."""
+    from dte.audit import services
+
+    calls = []
+    jurisdiction_of, locked_head = services.jurisdiction_of, services._locked_head
+    monkeypatch.setattr(services, "jurisdiction_of", lambda obj: calls.append("jurisdiction") or jurisdiction_of(obj))
+    monkeypatch.setattr(services, "_locked_head", lambda: calls.append("lock") or locked_head())
+    orgs = [OrganisationFactory() for _ in range(2)]
+    one = audit_record("test.one", obj=orgs[0])
+    assert calls == ["jurisdiction", "lock"]
+    calls.clear()
+    many = audit_record_many("test.many", [{"obj": o} for o in orgs])
+    assert calls == ["jurisdiction", "jurisdiction", "lock"]
+    assert (one.division_code, one.organisation_id) == (orgs[0].division_id, orgs[0].pk)
+    assert [(e.division_code, e.organisation_id) for e in many] == [(o.division_id, o.pk) for o in orgs]
+    assert [e.seq for e in many] == [7, 8] and audit_verify() == []

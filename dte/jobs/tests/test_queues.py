@@ -81,3 +81,10 @@ def test_beat_tasks_go_where_celery_task_routes_say(settings):
 
 def test_a_worker_without_q_takes_every_queue():
     assert sorted(app.amqp.queues) == sorted(QUEUES)
+
+
+def test_the_settings_queues_are_the_registrys(settings):
+    """One list of queue names (dte.jobs.registry.QUEUES): the settings declare exactly those, in order."""
+    assert [queue.name for queue in settings.CELERY_TASK_QUEUES] == list(QUEUES)
+    assert settings.CELERY_TASK_DEFAULT_QUEUE == QUEUES[0] == "interactive"
+    assert settings.CELERY_TASK_ROUTES[0]["dte.jobs.sweep"]["queue"] in QUEUES

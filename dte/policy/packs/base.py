@@ -32,6 +32,11 @@ class Deadline:
     anchor: str  # the event the period counts from, e.g. 'training_end'
     direction: str  # 'after' the anchor or 'before' it
     citation: str
+    # the claim items (Item.kind) the period binds, as the parameter names them; empty: every item
+    items: tuple[str, ...] = ()
+
+    def binds(self, item: str) -> bool:
+        return not self.items or item in self.items
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,8 @@ class PolicyPack:
                 value = p.get(name)
                 if value:
                     key = name.removeprefix("deadline_")
-                    found[key] = Deadline(key, value["days"], value["unit"], value["anchor"], value["direction"], p.citation(name))
+                    found[key] = Deadline(key, value["days"], value["unit"], value["anchor"], value["direction"], p.citation(name),
+                                          tuple(value.get("items") or ()))
         return found
 
     def forbidden_claims(self, on: date | None = None) -> list[tuple[str, str]]:

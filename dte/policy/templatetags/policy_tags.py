@@ -24,7 +24,7 @@ POLICY_WORDS = {
     "level_certificates": gettext_noop("level certificates"), "training_certificates": gettext_noop("training certificates"),
     "requires_training_certificate": gettext_noop("needs the training certificate"), "min_level": gettext_noop("lowest level"),
     "basis": gettext_noop("basis"), "direction": gettext_noop("direction"), "name": gettext_noop("name"),
-    "title": gettext_noop("professional title"), "item": gettext_noop("item"),
+    "title": gettext_noop("professional title"), "item": gettext_noop("item"), "items": gettext_noop("applies to"),
     "subsidy_standards": gettext_noop("subsidy standards"), "claim_date": gettext_noop("date of the claim"),
     "deadline_subsidy_claim": gettext_noop("deadline for the subsidy claim"),
     "course.end_date": gettext_noop("end date of the course"),

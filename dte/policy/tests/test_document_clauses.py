@@ -130,6 +130,14 @@ def test_tianjin_claim_deadline_is_30_calendar_days_after_the_exam():
     assert claim.citation == TIANJIN + " 附件4 一(二)"
 
 
+def test_a_deadline_binds_the_items_its_parameter_names():
+    # 附件4 一(二) 报送名单并提出补贴申请: the training-fee claim; the living allowance has its own year (三(四))
+    claim = get_pack("tianjin").deadlines(date(2025, 3, 3))["subsidy_claim"]
+    assert claim.items == ("training_subsidy",) and claim.binds("training_subsidy") and not claim.binds("living_allowance")
+    report = get_pack("guangxi").deadlines(date(2025, 3, 3))["training_report"]  # names no item: binds them all
+    assert report.items == () and report.binds("training_subsidy") and report.binds("living_allowance")
+
+
 # --- 广西人社厅通知（2023-09-19） 四(三): 800 元/人, one a year, never the same occupation+level twice ----
 
 

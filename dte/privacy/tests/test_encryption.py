@@ -109,3 +109,22 @@ def test_encrypt_many_seals_each_value_like_encrypt():
     with pytest.raises(crypto.DecryptionError):
         crypto.decrypt(tokens[0], "id_number")  # the purpose is bound as associated data
     assert crypto.encrypt_many([], "phone") == []
+
+
+def test_encrypt_and_encrypt_many_make_the_same_token(monkeypatch):
+    """One token format (crypto._sealer): with the same nonce the two make the same token, each round-trips,
+    and the payload is plain urlsafe base64 of nonce + ciphertext (what decrypt reads)."""
+    import base64
+
+    values = ["11010519900307001X", "", "张三", "+/?~" * 20]  # long enough for base64's + and / to appear
+    nonces = bytes(range(12 * len(values)))
+    monkeypatch.setattr(crypto.os, "urandom", lambda n: nonces[:n])
+    many = crypto.encrypt_many(values, "name")
+    one_by_one = []
+    for i, value in enumerate(values):
+        monkeypatch.setattr(crypto.os, "urandom", lambda n, i=i: nonces[12 * i: 12 * i + n])
+        one_by_one.append(crypto.encrypt(value, "name"))
+    assert many == one_by_one
+    assert [crypto.decrypt(t, "name") for t in many] == values
+    payload = base64.urlsafe_b64decode(many[0].split("$", 2)[2])
+    assert payload[:12] == nonces[:12] and base64.urlsafe_b64encode(payload).decode() == many[0].split("$", 2)[2]

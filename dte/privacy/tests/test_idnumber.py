@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from dte.privacy.idnumber import InvalidIdNumber, mask_id_number, mask_phone, validate_id_number, validate_phone
+from dte.privacy.idnumber import InvalidIdNumber, age_on, mask_id_number, mask_phone, validate_id_number, validate_phone
 
 TODAY = date(2026, 11, 24)
 
@@ -67,6 +67,16 @@ def test_fifteen_digit_numbers_get_a_clear_message():
 def test_every_generated_number_with_its_check_digit_validates(seq, birth):
     number = with_check(f"140105{birth:%Y%m%d}{seq:03d}")
     assert validate_id_number(number, today=TODAY).birth_date == birth
+
+
+def test_one_age_rule_for_the_number_and_its_bounds():
+    """The age the bounds check (min_age) uses is IdNumber.age_on's: whole years, the birthday counted on the day."""
+    assert age_on(date(2012, 11, 24), TODAY) == 14 and age_on(date(2012, 11, 25), TODAY) == 13
+    assert (age_on(date(2000, 2, 29), date(2001, 2, 28)), age_on(date(2000, 2, 29), date(2001, 3, 1))) == (0, 1)
+    turned = validate_id_number(with_check("14010520121124123"), today=TODAY)  # 14 today: admitted
+    assert turned.age_on(TODAY) == 14
+    with pytest.raises(InvalidIdNumber, match="13"):
+        validate_id_number(with_check("14010520121125123"), today=TODAY)  # 14 tomorrow
 
 
 def test_masks():

@@ -6,16 +6,16 @@ sheet with a message per row and keeps the parsed rows for the commit (kept.py).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 
 from dte.geography.models import Division
 from dte.ops.memory import collector_paused
+from dte.ops.sql import ids_in
 from dte.privacy.crypto import blind_indexer
 from dte.privacy.idnumber import InvalidIdNumber, validate_id_number, validate_phone
 
-from .. import bulk_write, import_files, rules
+from .. import import_files, rules
 from ..errors import RegistryError
 from ..models import Enrolment, Person, RosterImport, TrainingClass
 from ..services import institution_reaches_ids
@@ -26,7 +26,6 @@ from .reading import RowResult, _cell, _date, _text, read_rows
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000  # rows looked up in the registry per query
-HEX_LIST = re.compile(r"\{[0-9a-f]+(?:,[0-9a-f]+)*\}")  # an array literal of blind indexes
 # a refusal, or a fact missing now (issue 13 item 1: a blank status never passes)
 PREFIX = {"refuse": "不符合条件", "pending": "无法判断是否符合条件"}
 
@@ -133,17 +132,12 @@ def validate_rows(rows: Iterable[list], *, training_class: TrainingClass | None 
 
 
 def _people_by_index(indexes: list[str]):
-    """The people with these blind indexes: on PostgreSQL one array parameter (= ANY), which the server
-    plans in a fraction of the time of an IN list of thousands of literals, sent as one array literal
-    (psycopg's client-side binding otherwise quotes the list element by element in Python); elsewhere IN."""
+    """The people with these blind indexes, the indexes sent as one array parameter on PostgreSQL (dte.ops.sql,
+    as the claims' facts do: measured on 500,000 people, a 5,000-index chunk costs half the CPU of the former
+    `= ANY(array)`, which PostgreSQL planned as a parallel sequential scan)."""
     if not indexes:
         return Person.objects.none()
-    if bulk_write.copy_supported():
-        literal = "{" + ",".join(indexes) + "}"
-        if not HEX_LIST.fullmatch(literal):  # blind indexes are hex digests: nothing in them to quote
-            raise ValueError("blind indexes must be hexadecimal")
-        return Person.objects.extra(where=[f"{Person._meta.db_table}.id_index = ANY(%s::varchar[])"], params=[literal])
-    return Person.objects.filter(id_index__in=indexes)
+    return Person.objects.filter(**ids_in("id_index", indexes, of="varchar"))
 
 
 def _check_chunk(chunk: list[RowResult], training_class: TrainingClass | None,

@@ -38,6 +38,19 @@ def test_only_the_institution_files_its_plan():
     assert not TrainingPlanFiling.objects.exists()
 
 
+def test_another_institutions_staff_cannot_file_for_it():
+    """The shared permission and scope check (dte.organisations.permissions): an institution's staff act for their
+    own institution only; the refusal is the shared, translated message."""
+    from django.utils import translation
+
+    institution, other = listed_institution("140100"), listed_institution("140100")
+    with translation.override("zh-hans"), pytest.raises(PermissionDenied) as refused:
+        filing_create(institution=institution, by=staff(other), occupation=occupation(), level="junior",
+                      evaluation_institution=evaluation_institution("140100"))
+    assert str(refused.value) == "您的角色无权执行此操作，或对象不在您的范围内"
+    assert not TrainingPlanFiling.objects.exists()
+
+
 def test_announcement_create_refuses_a_forbidden_claim_before_saving_and_audits_a_clean_one():
     klass = TrainingClassFactory(start_date=OPENING)
     by = staff(klass.institution)

@@ -11,7 +11,7 @@ from dte.audit.models import AuditEvent
 from dte.organisations.roles import Role
 from dte.organisations.tests.factories import division
 from dte.registry.errors import RegistryError
-from dte.registry.models import Announcement, AnnualPlan, PlanQuota, TrainingPlanFiling
+from dte.registry.models import Announcement, AnnualPlan, PlanQuota, TrainingClass, TrainingPlanFiling
 from dte.registry.services_plans import (
     annual_plan_create, annual_plan_update, filing_review, filing_submit, filing_update, quota_add,
 )
@@ -215,14 +215,15 @@ def test_class_form_shows_every_refusal_beside_its_field(client):
     client.force_login(staff(school))
     page = client.post("/registry/classes/new/", {
         "title": "人工智能初级班", "occupation": occupation().pk, "level": "junior", "mode": "subsidised",
-        "division": school.division_id, "start_date": date(2026, 9, 1), "end_date": date(2026, 8, 1), "capacity": 30,
+        "division": school.division_id, "start_date": date(2026, 9, 1), "end_date": date(2026, 10, 1), "capacity": 30,
         "quota": quota.pk})
-    errors = page.context["form"].errors
-    assert "结束日期早于开班日期" in errors["end_date"][0]
-    assert "quota" in errors  # the other institution's quota is not even offered; both shown at once
+    assert "quota" in page.context["form"].errors  # the other institution's quota is not even offered
     own = plan_with_quota(school, 10, code="2-02-10-15")  # the school's quota, but for another occupation
     page = client.post("/registry/classes/new/", {
         "title": "人工智能初级班", "occupation": occupation().pk, "level": "junior", "mode": "subsidised",
-        "division": school.division_id, "start_date": date(2026, 9, 1), "end_date": date(2026, 10, 1), "capacity": 30,
+        "division": school.division_id, "start_date": date(2026, 9, 1), "end_date": date(2026, 8, 1), "capacity": 30,
         "quota": own.pk})
-    assert "不属于本机构的该职业" in page.context["form"].errors["quota"][0]  # the service's refusal, beside its field
+    errors = page.context["form"].errors  # the service's refusals (one date rule, in the service), both at once
+    assert "结束日期早于开班日期" in errors["end_date"][0] and len(errors["end_date"]) == 1
+    assert "不属于本机构的该职业" in errors["quota"][0]
+    assert not TrainingClass.objects.filter(title="人工智能初级班").exists()

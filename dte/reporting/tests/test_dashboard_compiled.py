@@ -138,6 +138,31 @@ def test_page_says_how_old_its_figures_are_and_refresh_recomputes(client, world)
     assert client.get(url + "?year=2024").context["data"].year == 2024  # another year: its own figures
 
 
+def test_refresh_with_the_same_figures_reuses_their_drawing_and_other_figures_are_drawn_anew(client, world, monkeypatch):
+    """The charts and tables are cached under a digest of the figures they draw and the language
+    (selectors.fragment_key; issue 12 item 4): "Refresh now" queries every figure again, but draws them only
+    when they changed."""
+    from dte.web import charts
+
+    drawn = []
+    real = charts.bar_chart
+    monkeypatch.setattr(charts, "bar_chart", lambda *a, **k: drawn.append(1) or real(*a, **k))
+    client.force_login(world.taiyuan_officer)
+    url = reverse("reporting:index")
+    first = client.get(url + "?refresh=1")
+    assert len(drawn) == 3
+    again = client.get(url + "?refresh=1")
+    assert len(drawn) == 3 and again.context["as_of"] > first.context["as_of"]  # computed now, drawn before
+    assert again.content.decode().split('class="as-of"')[1].split("</p>", 1)[1] == \
+        first.content.decode().split('class="as-of"')[1].split("</p>", 1)[1]
+    PersonFactory(division=division("140105"))
+    changed = client.get(url + "?refresh=1")
+    assert len(drawn) == 6 and '<span class="count">5</span>' in changed.content.decode()
+    client.cookies["django_language"] = "en" if changed.context["LANGUAGE_CODE"] != "en" else "zh-hans"
+    other_language = client.get(url + "?refresh=1")  # the same figures, other labels: drawn anew
+    assert len(drawn) == 9 and other_language.context["LANGUAGE_CODE"] != changed.context["LANGUAGE_CODE"]
+
+
 def test_export_is_always_computed_now(client, world):
     client.force_login(world.shanxi_officer)
     client.get(reverse("reporting:index"))  # figures kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import marshal
 from datetime import date
+from itertools import islice
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from dte.catalogue.selectors import institution_bar_reason
 from dte.audit.services import audit_record
 from dte.catalogue.selectors import overrides_with_official_standards
-from dte.policy.packs.common import years_after, yuan
+from dte.policy.packs.common import yuan
 from dte.policy.cases import CaseError, parse_case
 from dte.policy.services import PolicyInputError, pack_for, pack_for_division, parameters_with
 from dte.registry.models import Enrolment, TrainingClass
@@ -35,6 +36,17 @@ class ClaimRefused(Exception):
         super().__init__(message + ("：" + "；".join(details) if details else ""))
 
 
+def nothing_to_claim(named_reasons) -> ClaimRefused:
+    """The refusal of a claim with no trainee to claim for, each trainee (name, line reasons) with
+    why: the reasons that refuse or hold the line, or, where the pack only took the claimed item
+    away (a 'reduce' reason, e.g. Tianjin's living allowance after its year), those."""
+    details = []
+    for name, reasons in islice(named_reasons, 20):
+        why = [r["message"] for r in reasons if r["effect"] in ("refuse", "pending")]
+        details.append(f"{name}：" + "；".join(why or [r["message"] for r in reasons if r["effect"] == "reduce"]))
+    return ClaimRefused("没有可申领补贴的学员", details)
+
+
 def lock_people(person_ids) -> None:
     """Take the per-person lock rows (created on first use), always in pk order."""
     ids = sorted(set(person_ids))
@@ -45,10 +57,6 @@ def lock_people(person_ids) -> None:
     else:
         PersonLock.objects.bulk_create([PersonLock(person_id=i) for i in ids], ignore_conflicts=True)
     list(PersonLock.objects.select_for_update().filter(**facts_module.ids_in("person_id", ids)).order_by("pk").values_list("pk", flat=True))
-
-
-def _parameters_used(trace: list[dict]) -> list[dict]:
-    return [t for t in trace if "parameter" in t]
 
 
 def _rules(province: str, on: date, cache: dict | None):
@@ -73,15 +81,24 @@ def _decision(pack, params, province: str, on: date, case: dict, cache: dict | N
     values that compare equal but differ in type (True and 1), so a hit is always the same case.
     The shared dict is read, never changed, by its users (evaluate copies the reasons list)."""
     if cache is None:
-        return pack.quote(parse_case(case), on=on, params=params).to_dict()
+        return _quoted(pack, params, on, case)
     try:
         key = (province, on, marshal.dumps(case))
     except ValueError:  # not plain data: quote it afresh
-        return pack.quote(parse_case(case), on=on, params=params).to_dict()
+        return _quoted(pack, params, on, case)
     decisions = cache.setdefault("decisions", {})
     data = decisions.get(key)
     if data is None:
-        data = decisions[key] = pack.quote(parse_case(case), on=on, params=params).to_dict()
+        data = decisions[key] = _quoted(pack, params, on, case)
+    return data
+
+
+def _quoted(pack, params, on: date, case: dict) -> dict:
+    """The decision as a dict, with the parameter values its trace used (each with its citation),
+    picked once per decision: the lines decided alike share the one list, and so one
+    ClaimExplanation, recognised by identity (models.explanations_store)."""
+    data = pack.quote(parse_case(case), on=on, params=params).to_dict()
+    data["parameters"] = [t for t in data["trace"] if "parameter" in t]
     return data
 
 
@@ -96,10 +113,11 @@ def evaluate(case_facts, training_class, item: str, today: date, cache: dict | N
         data = _decision(pack, params, province, on, case_facts.case, cache)
     except (PolicyInputError, CaseError) as error:
         return {"eligible": False, "amount": 0, "payee": "", "onward": "", "pack": "", "reasons": [
-            {"code": "CASE_INVALID", "message": str(error), "citation": "", "effect": "refuse"}], "trace": [], "pending": False}
+            {"code": "CASE_INVALID", "message": str(error), "citation": "", "effect": "refuse"}], "trace": [], "parameters": [],
+            "pending": False}
     reasons = list(data["reasons"])
-    # 附件4 一(二)'s 30 days bind the training-fee claim; the living allowance has its own year (三(四), 附件4 二)
-    if item == "training_subsidy" and deadline is not None and deadline.anchor == "assessment_end" and case_facts.exam_date is not None:
+    # the pack's deadline names the items it binds (Tianjin: 附件4 一(二)'s 30 days, the training-fee claim only)
+    if deadline is not None and deadline.binds(item) and deadline.anchor == "assessment_end" and case_facts.exam_date is not None:
         due = deadline.due(case_facts.exam_date)
         if today > due:
             reasons.append({"code": "CLAIM_DEADLINE_PASSED", "effect": "refuse", "citation": deadline.citation,
@@ -111,7 +129,7 @@ def evaluate(case_facts, training_class, item: str, today: date, cache: dict | N
     first = chosen[0] if chosen else {}
     return {"eligible": eligible, "pending": pending and not refused, "amount": first.get("amount_fen", 0) if eligible else 0,
             "payee": first.get("payee", ""), "onward": first.get("onward_payee", "") or "", "pack": data["province"],
-            "reasons": reasons, "trace": data["trace"]}
+            "reasons": reasons, "trace": data["trace"], "parameters": data["parameters"]}
 
 
 def line_values(claim: Claim, cf, result: dict, item: str, today: date) -> dict:
@@ -132,7 +150,7 @@ def line_values(claim: Claim, cf, result: dict, item: str, today: date) -> dict:
 
 def _line(claim: Claim, cf, result: dict, item: str, today: date, **extra) -> ClaimLine:
     return ClaimLine(claim=claim, person=cf.enrolment.person, enrolment=cf.enrolment, **line_values(claim, cf, result, item, today),
-                     parameters=_parameters_used(result["trace"]), trace=result["trace"], **extra)
+                     parameters=result["parameters"], trace=result["trace"], **extra)
 
 
 def _refuse_if_held(institution) -> None:
@@ -180,8 +198,6 @@ def claim_create_one(*, training_class: TrainingClass, kind: str, by, stage_end:
     if kind == Claim.Kind.LIVING_ALLOWANCE:
         if "living_allowance_fen" not in pack.parameters or not pack.parameters.bind(k.start_date).get("living_allowance_fen"):
             raise ClaimRefused(f"{pack.name}政策未设生活费补贴。")
-        if today > years_after(k.end_date, 1):
-            raise ClaimRefused(f"培训于 {k.end_date.isoformat()} 结束，生活费补贴须在一年内申请（{LIVING_ALLOWANCE_CITATION}）。")
     item = ITEM_OF_KIND[kind]
     statuses = (Enrolment.Status.COMPLETED,) if kind != Claim.Kind.STAGE else (Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED)
     enrolments = list(k.enrolments.filter(status__in=statuses).select_related("person", "training_class__occupation",
@@ -198,15 +214,17 @@ def claim_create_one(*, training_class: TrainingClass, kind: str, by, stage_end:
         same_training = kind in (Claim.Kind.LIVING_ALLOWANCE, Claim.Kind.STAGE)
         history = facts_module.history_for_people([e.person_id for e in enrolments], province,
                                                   exclude_class_id=k.pk if same_training else None)
-        cases = facts_module.build_cases(enrolments, stage_end=stage_end if kind == Claim.Kind.STAGE else None, history=history)
+        # The living allowance's application date goes into the case: the pack's own rule judges its
+        # window (Tianjin 三(四) “可以在一年内申请”, rules.living_allowance_refused). The training-fee
+        # claims are decided on the training's dates and the pack's claim deadline (evaluate).
+        cases = facts_module.build_cases(enrolments, stage_end=stage_end if kind == Claim.Kind.STAGE else None, history=history,
+                                         claim_date=today if kind == Claim.Kind.LIVING_ALLOWANCE else None)
         claim = Claim(kind=kind, training_class=k, institution=k.institution, province_id=province, stage=stage,
                       stage_end=stage_end, budget_year=today.year, submitted_by=by)
         cache: dict = {}
         lines = [_decide(claim, cf, item, kind, today, cache) for cf in cases]
         if not any(line.status == ClaimLine.Status.CLAIMED for line in lines):
-            raise ClaimRefused("没有可申领补贴的学员", [f"{line.person.name}：" + "；".join(r["message"] for r in line.reasons
-                                                                                      if r["effect"] in ("refuse", "pending"))
-                                                  for line in lines][:20])
+            raise nothing_to_claim((line.person.name, line.reasons) for line in lines)
         claim.save()
         for line in lines:
             line.claim = claim

@@ -37,8 +37,8 @@ from dte.registry.models import Enrolment, TrainingClass
 
 from .. import facts as facts_module
 from ..models import ACTIVE_STATUSES, Claim, ClaimLine, InstitutionHold, explanations_store
-from .claims import (CLAIMABLE_CLASS_STATUSES, HOLD_CITATION, ITEM_OF_KIND, ClaimRefused, _parameters_used, decide, line_values,
-                     lock_people)
+from .claims import (CLAIMABLE_CLASS_STATUSES, HOLD_CITATION, ITEM_OF_KIND, ClaimRefused, decide, line_values, lock_people,
+                     nothing_to_claim)
 
 DEFAULT_CHUNK_TRAINEES = 5000
 INSERT_BATCH = 2000
@@ -208,7 +208,7 @@ def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult, ca
         for cf in cases:
             cases_of[cf.enrolment.training_class_id].append(cf)
         del cases, enrolments, by_class
-        claims, all_lines, used = [], [], {}
+        claims, all_lines = [], []
         for k in open_classes:
             if k.pk in refused:
                 continue
@@ -219,19 +219,13 @@ def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult, ca
             for cf in cases_of.pop(k.pk):
                 e = cf.enrolment
                 cf.case["history"] = list(history.get((e.person_id, province), ()))
-                decision = decide(claim, cf, item, kind, today, cache)
-                trace = decision["trace"]
-                parameters = used.get(id(trace))  # the decisions of a chunk share their traces (claims._decision)
-                if parameters is None or parameters[0] is not trace:
-                    parameters = used[id(trace)] = (trace, _parameters_used(trace))
+                decision = decide(claim, cf, item, kind, today, cache)  # lines decided alike share its parameters and trace
                 lines.append(LineRow({"claim_id": None, "person_id": e.person_id, "enrolment_id": e.pk,
-                                      **line_values(claim, cf, decision, item, today), "explanation_id": None,
-                                      "adjusts_id": None, "created_at": None, "_explanation": (parameters[1], trace)}))
+                                      **line_values(claim, cf, decision, item, today), "explanation_id": None, "adjusts_id": None,
+                                      "created_at": None, "_explanation": (decision["parameters"], decision["trace"])}))
                 names.append(e.person.name)
             if not any(line.status == ClaimLine.Status.CLAIMED for line in lines):
-                refused[k.pk] = ClaimRefused("没有可申领补贴的学员", [
-                    f"{name}：" + "；".join(r["message"] for r in line.reasons if r["effect"] in ("refuse", "pending"))
-                    for name, line in zip(names, lines)][:20])
+                refused[k.pk] = nothing_to_claim((name, line.reasons) for name, line in zip(names, lines))
                 continue
             for line in lines:  # the later classes of the chunk see these lines, as claim_create would
                 if line.status in ACTIVE_STATUSES:

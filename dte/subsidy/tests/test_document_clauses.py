@@ -62,6 +62,26 @@ def test_tianjin_living_allowance_has_its_own_one_year_window(monkeypatch, today
             claim_create(training_class=k, kind=Claim.Kind.LIVING_ALLOWANCE, by=by, today=today)
 
 
+def test_tianjin_living_allowance_window_is_the_packs_rule_on_the_claim_date(monkeypatch):
+    """The claim puts its date in the case and the pack's own rule (tianjin/rules.py living_allowance_refused)
+    judges the year of its parameter living_allowance_window_years: the refusal is the pack's, and a dated
+    value of two years lets the same claim through."""
+    from dte.subsidy.services import claims as claims_module
+
+    k = completed_class("tianjin", status="employee")  # the training ended 2025-03-20
+    passed_exams(monkeypatch, k)
+    by = officials(str(k.division_id)).reviewer
+    claim_create(training_class=k, kind=Claim.Kind.CLASS, by=by, today=CLAIM_DAY)
+    with pytest.raises(ClaimRefused) as refused:
+        claim_create(training_class=k, kind=Claim.Kind.LIVING_ALLOWANCE, by=by, today=date(2026, 3, 21))
+    assert "须在一年内（2026-03-20 前）申请，申请日期 2026-03-21" in str(refused.value)
+    monkeypatch.setattr(claims_module, "overrides_with_official_standards",
+                        lambda province, on: {"living_allowance_window_years": 2})
+    allowance = claim_create(training_class=k, kind=Claim.Kind.LIVING_ALLOWANCE, by=by, today=date(2026, 3, 21))
+    assert [(line.status, line.amount_fen, line.facts["claim_date"]) for line in allowance.lines.all()] == \
+        [("claimed", 100000, "2026-03-21")] * 2
+
+
 def test_tianjin_living_allowance_once_per_person_across_trainings(monkeypatch):
     """The pack's reading of 一次性 (parameters.yaml note): a second training's allowance is refused."""
     first = completed_class("tianjin", status="employee", trainees=1)

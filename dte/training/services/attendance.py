@@ -99,7 +99,8 @@ def check_in(*, session_id: int, user, lat=None, lon=None, accuracy=None, device
     """A trainee checks in. Round trips: one SELECT (session + venue + the caller's enrolment); then, in
     the caller's transaction, one statement on PostgreSQL (checkin_sql.record_accepted: the attendance row,
     the attempt row, the device/IP counts and any shared-device/IP flag) — elsewhere the same steps
-    through the ORM. Refused attempts are kept too (CheckInAttempt is the evidence)."""
+    through the ORM. Refused attempts are kept too (CheckInAttempt is the evidence). `session` (a Session
+    with its venue, or checkin_sql.SessionFacts) is read through the attributes the checks use."""
     at = at or timezone.now()
     device_id = (device_id or "")[:128]
     ip = Attendance._meta.get_field("ip").get_prep_value(ip or None)  # one spelling of an address (IPv6) for the counts
@@ -114,35 +115,33 @@ def check_in(*, session_id: int, user, lat=None, lon=None, accuracy=None, device
         reason = _("Online time comes from the learning platform.")
     else:
         status, reason, distance = _verify_position(session, at, lat, lon, accuracy, code, window=time_window_check)
-    attempt = CheckInAttempt(session_id=session.pk, enrolment_id=enrolment_id, user_id=user.pk, at=at, lat=lat, lon=lon,
-                             accuracy_m=accuracy, distance_m=distance, device_id=device_id, ip=ip,
-                             code=(code or "")[:16], accepted=False, reason=reason)
+    # the rows as {attname: value}: the PostgreSQL statement takes them as they are, the ORM path as models
+    position = {"session_id": session.pk, "enrolment_id": enrolment_id, "lat": lat, "lon": lon, "accuracy_m": accuracy,
+                "distance_m": distance, "device_id": device_id, "ip": ip}
+    attempt = {**position, "user_id": user.pk, "at": at, "code": (code or "")[:16]}
     if reason:
-        attempt.save()
+        CheckInAttempt.objects.create(**attempt, accepted=False, reason=reason)
         return CheckInResult(False, reason)
-    record = Attendance(session_id=session.pk, enrolment_id=enrolment_id, status=status, source=source, checked_in_at=at,
-                        lat=lat, lon=lon, accuracy_m=accuracy, distance_m=distance, device_id=device_id, ip=ip)
+    record = {**position, "status": status, "source": source, "checked_in_at": at}
     if connection.vendor == "postgresql":
         record_id, flagged = checkin_sql.record_accepted(record, attempt, ip_threshold=_shared_ip_threshold(), at=at)
     else:
-        record_id, flagged = _record_accepted_orm(record, attempt)
+        record_id, flagged = _record_accepted_orm(Attendance(**record), attempt)
     if record_id is None:
         return CheckInResult(False, checkin_sql.ALREADY)
     return CheckInResult(True, "", status, record_id, flagged)
 
 
 @transaction.atomic
-def _record_accepted_orm(record: Attendance, attempt: CheckInAttempt) -> tuple[int | None, bool]:
+def _record_accepted_orm(record: Attendance, attempt: dict) -> tuple[int | None, bool]:
     """The portable path of checkin_sql.record_accepted: the same rows, in several statements."""
     try:
         with transaction.atomic():
             record.save()
     except IntegrityError:
-        attempt.reason = checkin_sql.ALREADY
-        attempt.save()
+        CheckInAttempt.objects.create(**attempt, accepted=False, reason=checkin_sql.ALREADY)
         return None, False
-    attempt.accepted = True
-    attempt.save()
+    CheckInAttempt.objects.create(**attempt, accepted=True)
     return record.pk, _count_and_flag(record.session_id, record.device_id, record.ip)
 
 

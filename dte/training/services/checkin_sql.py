@@ -23,7 +23,9 @@ cursor as before.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections, models
@@ -103,7 +105,39 @@ def _fetchone(connection, sql: str, params: list):
         return cursor.fetchone()
 
 
-def own_session_and_enrolment(session_id: int, user_id: int, alias: str = "default") -> tuple[Session | None, int | None]:
+class VenueFence(NamedTuple):
+    """A venue's fence as the checks read it (dte/training/checks.py): a Venue's attributes of the same names."""
+
+    id: int
+    lat: float | None
+    lon: float | None
+    radius_m: int | None
+    polygon: list | None
+    max_accuracy_m: int
+    uses_rotating_qr: bool
+
+
+class SessionFacts(NamedTuple):
+    """What a check-in reads of its session (a Session's attributes of the same names, `venue` a VenueFence), built
+    from one row without a model instance: two fewer instances and their init signals per check-in."""
+
+    id: int
+    training_class_id: int
+    starts_at: datetime
+    ends_at: datetime
+    delivery: str
+    venue_id: int | None
+    early_open_minutes: int
+    late_after_minutes: int
+    qr_secret: str
+    venue: VenueFence | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def own_session_and_enrolment(session_id: int, user_id: int, alias: str = "default") -> tuple[SessionFacts | None, int | None]:
     """(the session with its venue, or None; the trainee's enrolled enrolment id in its class, or None)."""
     connection = connections[alias]
     sql, s_conv, v_conv = _lookup_plan(alias)
@@ -111,10 +145,9 @@ def own_session_and_enrolment(session_id: int, user_id: int, alias: str = "defau
     if row is None:
         return None, None
     n = len(SESSION_FIELDS)
-    session = Session.from_db(alias, SESSION_FIELDS, _convert(row[:n], s_conv, connection))
     venue_values = row[n:n + len(VENUE_FIELDS)]
-    session.venue = None if venue_values[0] is None else Venue.from_db(alias, VENUE_FIELDS, _convert(venue_values, v_conv, connection))
-    return session, row[-1]
+    venue = None if venue_values[0] is None else VenueFence(*_convert(venue_values, v_conv, connection))
+    return SessionFacts(*_convert(row[:n], s_conv, connection), venue), row[-1]
 
 
 def _columns(model, exclude=()):
@@ -134,11 +167,12 @@ def _preparers(model, exclude=()) -> tuple:
                  for f in _columns(model, exclude))
 
 
-def _values(obj, exclude, connection) -> list:
-    """The row's values as `field.get_db_prep_save` gives them, in _columns order."""
+def _values(model, row: dict, exclude, connection) -> list:
+    """The values of a `model` row given as {attname: value} (a field left out: its default), as
+    `field.get_db_prep_save` gives them, in _columns order — the row is never built as a model instance."""
     values = []
-    for attname, field, unchanged in _preparers(type(obj), exclude):
-        value = getattr(obj, attname)
+    for attname, field, unchanged in _preparers(model, exclude):
+        value = row[attname] if attname in row else field.get_default()
         values.append(value if value is None or type(value) in unchanged else field.get_db_prep_save(value, connection))
     return values
 
@@ -186,16 +220,17 @@ def _record_plan(alias: str) -> str:
     )
 
 
-def record_accepted(record: Attendance, attempt: CheckInAttempt, *, ip_threshold: int, at,
+def record_accepted(record: dict, attempt: dict, *, ip_threshold: int, at,
                     alias: str = "default") -> tuple[int | None, bool]:
-    """PostgreSQL: (the new attendance id, or None when the trainee had already checked in; flagged)."""
+    """PostgreSQL: (the new attendance id, or None when the trainee had already checked in; flagged). `record` and
+    `attempt` are the Attendance and CheckInAttempt rows as {attname: value}, as the ORM path builds its models."""
     connection = connections[alias]
     device_kind, ip_kind = AttendanceFlag.Kind.SHARED_DEVICE, AttendanceFlag.Kind.SHARED_IP
     reaches = [device_kind, 2, ip_threshold]  # shared device: a second trainee; shared IP: the configured number
-    params = _values(record, (), connection)
-    params += _values(attempt, ("accepted", "reason"), connection)
-    params += [ALREADY, record.session_id, device_kind, record.device_id, ip_kind, record.ip or ""]
-    params += [record.session_id, AttendanceFlag._meta.get_field("created_at").get_db_prep_save(at, connection), False, *reaches]
+    params = _values(Attendance, record, (), connection)
+    params += _values(CheckInAttempt, attempt, ("accepted", "reason"), connection)
+    params += [ALREADY, record["session_id"], device_kind, record["device_id"], ip_kind, record["ip"] or ""]
+    params += [record["session_id"], AttendanceFlag._meta.get_field("created_at").get_db_prep_save(at, connection), False, *reaches]
     params += reaches
     attendance_id, flagged = _fetchone(connection, _record_plan(alias), params)
     return attendance_id, bool(flagged)

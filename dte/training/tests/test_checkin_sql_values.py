@@ -1,4 +1,5 @@
-"""The check-in statement's parameters: values sent unchanged only where Django's field would not change them."""
+"""The check-in statement's parameters: values sent unchanged only where Django's field would not change them,
+and a field left out of the row takes its default as the model would."""
 
 import pytest
 from datetime import datetime, timezone
@@ -6,13 +7,15 @@ from django.db import connection
 from dte.training.models import Attendance, CheckInAttempt
 from dte.training.services import checkin_sql
 
-@pytest.mark.parametrize("obj,exclude", [
-    (Attendance(session_id=3, enrolment_id=4, status="present", checked_in_at=datetime(2026, 1, 1, tzinfo=timezone.utc), lat=39, lon=116.5,
-                accuracy_m=None, device_id="d", ip="10.0.0.1", note=""), ()),
-    (CheckInAttempt(session_id=3, enrolment_id=None, user_id=7, at=datetime(2026, 1, 1, tzinfo=timezone.utc), lat=39.1, lon=116, ip="::ffff:10.0.0.1", code=""), ("accepted", "reason")),
+@pytest.mark.parametrize("model,row,exclude", [
+    (Attendance, dict(session_id=3, enrolment_id=4, status="present", checked_in_at=datetime(2026, 1, 1, tzinfo=timezone.utc), lat=39,
+                      lon=116.5, accuracy_m=None, device_id="d", ip="10.0.0.1"), ()),
+    (CheckInAttempt, dict(session_id=3, enrolment_id=None, user_id=7, at=datetime(2026, 1, 1, tzinfo=timezone.utc), lat=39.1, lon=116,
+                          ip="::ffff:10.0.0.1", code=""), ("accepted", "reason")),
 ])
-def test_parameters_are_what_the_fields_would_send(obj, exclude):
-    expected = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in checkin_sql._columns(type(obj), exclude)]
-    found = checkin_sql._values(obj, exclude, connection)
+def test_parameters_are_what_the_fields_would_send(model, row, exclude):
+    obj = model(**row)
+    expected = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in checkin_sql._columns(model, exclude)]
+    found = checkin_sql._values(model, row, exclude, connection)
     assert found == expected
     assert [type(v) for v in found] == [type(v) for v in expected]  # an int latitude still becomes a float

@@ -163,7 +163,7 @@ def test_accepted_repeated_and_refused_check_ins_answer_and_write_alike(stack):
         answers.append(json.loads(via_lean[2]))
     assert [(x["accepted"], x["flagged"]) for x in answers] == [(True, False), (True, True), (False, False), (False, False),
                                                                 (True, False), (False, False), (False, False), (False, False)]
-    assert answers[2]["reason"] == checkin_sql.ALREADY and "outside the geofence" in answers[3]["reason"]
+    assert answers[2]["reason"] == checkin_sql.ALREADY and "不在签到范围内" in answers[3]["reason"]
     assert answers[0]["status"] == answers[4]["status"] == "present" and "尚未开始" in answers[5]["reason"]
     assert "未在本班" in answers[7]["reason"]
     for lean_session, django_session in ((first, second), (later, later_twin)):
@@ -352,7 +352,18 @@ def test_with_the_shared_redis_cache_as_in_production(settings):
         answers = [call(app, path(s), body(**fields), cookie=cookie) for app, s in ((lean, session), (django_app, twin))]
         assert lean.answered == before + 1
         same_answer(*answers)
-    assert lean._redis is not None  # read through the kept redis client, not get_many
+    held = lean._local.redis[2]  # read through a kept connection of the cache's pool, not get_many
+    import redis
+
+    def broken():
+        raise redis.ConnectionError("gone")
+
+    held.read_response = broken  # the kept connection fails: Django answers, the layer drops the connection
+    answers = [call(app, path(s), body(**{**INSIDE, "device_id": "p1"}), cookie=cookie) for app, s in ((lean, session), (django_app, twin))]
+    same_answer(*answers)
+    assert lean.answered == before + 1 and lean._local.redis is None
+    call(lean, path(now_session(session.training_class, session.venue)), body(**INSIDE), cookie=cookie)
+    assert lean.answered == before + 2 and lean._local.redis[2] is not held  # a new connection next time
     user = other.person.user
     user.is_active = False
     user.save(update_fields=["is_active"])
@@ -360,7 +371,7 @@ def test_with_the_shared_redis_cache_as_in_production(settings):
     refused = [call(app, path(s), body(**INSIDE), cookie=other_cookie) for app, s in ((lean, session), (django_app, twin))]
     same_answer(*refused)
     assert refused[0][0] == 401 and lean.answered == before
-    assert rows(session) == rows(twin) and len(rows(session)["attempts"]) == 2
+    assert rows(session) == rows(twin) and len(rows(session)["attempts"]) == 3
     cache.clear()  # this test's Redis database (14)
 
 

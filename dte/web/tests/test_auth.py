@@ -159,6 +159,46 @@ def test_mfa_is_optional_locally_but_binding_once_enrolled(client):
     assert client.get("/").status_code == 302
 
 
+def _otp_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith('SELECT "otp_')]  # django-otp's own device reads
+
+
+@pytest.mark.parametrize("user_cache", [False, True])
+def test_whether_a_user_has_a_device_costs_no_query_yet_a_new_device_is_asked_for_at_once(client, user_cache):
+    """The MFA check reads "has a confirmed device" with the user's row (usercache.user_from_database; issue 12
+    item 4), never a remembered answer: a device confirmed anywhere — the admin, another session — is asked for
+    on this session's very next request, and a removed one no longer is. A user from the shared cache carries
+    no flag: django-otp is asked as before."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from dte.organisations import usercache
+
+    cache.clear()
+    user = UserFactory(role=Role.PROVINCE_OFFICER)
+    with override_settings(DTE_USER_CACHE=user_cache):
+        client.force_login(user)
+        cache.delete(usercache._key(user.pk))  # the sign-in's tombstone: the next request caches the row
+        client.get("/")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        assert len(_otp_queries(queries.captured_queries)) == (2 if user_cache else 0)
+        TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)  # not yet confirmed: not asked
+        assert client.get("/").status_code == 200
+        device = TOTPDevice.objects.get(user=user)
+        device.confirmed = True
+        device.save()
+        gate = client.get("/")
+        assert gate.status_code == 302 and gate.url.startswith("/mfa/verify/")
+        device.delete()
+        assert client.get("/").status_code == 200
+        StaticDevice.objects.create(user=user, name="recovery", confirmed=True)  # recovery codes alone count too
+        assert client.get("/").url.startswith("/mfa/verify/")
+    cache.clear()
+
+
 def test_content_security_policy_header(client):
     response = client.get("/login/")
     policy = response["Content-Security-Policy"]
