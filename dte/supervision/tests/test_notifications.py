@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
+from dte.organisations.tests.factories import UserFactory
 from dte.supervision.clocks import clocks_for
 from dte.supervision.models import Notification
 from dte.supervision.services.complaints import complaint_submit
@@ -39,6 +41,11 @@ def test_complaint_clock_shows_up_and_reminders_go_once_per_stage():
     assert Notification.objects.filter(user=officer_user).count() == 3
     assert len(mail.outbox) == 3 and complaint.tracking_code in mail.outbox[0].subject
     assert notifications_unread(officer_user) == 3
+    # the count's SQL is written once (issue 12 item 4): the queryset's rows, read ones and other users' left out
+    Notification.objects.filter(pk=Notification.objects.filter(user=officer_user).first().pk).update(
+        read_at=timezone.now())
+    Notification.objects.create(user=UserFactory(), event="other", stage="due", title="another user's")
+    assert notifications_unread(officer_user) == 2
 
 
 def test_the_monitor_page_and_the_bell(client):

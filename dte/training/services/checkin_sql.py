@@ -87,7 +87,7 @@ def _prepared(connection) -> bool:
     return connection.vendor == "postgresql" and getattr(settings, "DTE_CHECKIN_PREPARED", True)
 
 
-def _fetchone(connection, sql: str, params: list):
+def _fetchone(connection, sql: str, params: list | dict):
     """One row of `sql`: on PostgreSQL a prepared statement of this connection (see the module's docstring)."""
     if not _prepared(connection):
         with connection.cursor() as cursor:
@@ -167,21 +167,23 @@ def _preparers(model, exclude=()) -> tuple:
                  for f in _columns(model, exclude))
 
 
-def _values(model, row: dict, exclude, connection) -> list:
+def _values(model, row: dict, exclude, connection) -> dict:
     """The values of a `model` row given as {attname: value} (a field left out: its default), as
-    `field.get_db_prep_save` gives them, in _columns order — the row is never built as a model instance."""
-    values = []
+    `field.get_db_prep_save` gives them, keyed by attname in _columns order — never built as a model instance."""
+    values = {}
     for attname, field, unchanged in _preparers(model, exclude):
         value = row[attname] if attname in row else field.get_default()
-        values.append(value if value is None or type(value) in unchanged else field.get_db_prep_save(value, connection))
+        values[attname] = value if value is None or type(value) in unchanged else field.get_db_prep_save(value, connection)
     return values
 
 
-def _param(field, connection) -> str:
-    """A typed placeholder: the column's type (text for varchar, whose length the column itself checks), so that
-    a prepared statement's parameters are typed alike whatever Python value (None included) comes first."""
+def _param(field, connection, name: str | None = None) -> str:
+    """A typed named placeholder (the field's attname unless `name`): the column's type (text for varchar, whose
+    length the column itself checks), so that a prepared statement's parameters are typed alike whatever Python
+    value (None included) comes first. A name used twice is one parameter ($n): the attendance and the attempt
+    rows share their position, device and IP values."""
     db_type = field.cast_db_type(connection)
-    return f"CAST(%s AS {'text' if db_type.startswith('varchar') else db_type})"
+    return f"CAST(%({name or field.attname})s AS {'text' if db_type.startswith('varchar') else db_type})"
 
 
 @lru_cache(maxsize=8)
@@ -197,23 +199,24 @@ def _record_plan(alias: str) -> str:
     c_session, c_kind, c_value, c_trainees = (q(count.get_field(n).column) for n in ("session", "kind", "value", "trainees"))
     f_session, f_kind, f_value, f_created, f_resolved = (q(flag.get_field(n).column)
                                                          for n in ("session", "kind", "value", "created_at", "resolved"))
-    session_param = _param(count.get_field("session"), connection)
-    text, number = "CAST(%s AS text)", "CAST(%s AS integer)"
-    reaches = f"u.trainees >= CASE WHEN u.kind = {text} THEN {number} ELSE {number} END"
+    session_param = _param(att.get_field("session"), connection)
+    reaches = ("u.trainees >= CASE WHEN u.kind = CAST(%(device_kind)s AS text) THEN CAST(%(device_threshold)s AS integer) "
+               "ELSE CAST(%(ip_threshold)s AS integer) END")
     return (
         f"WITH a AS (INSERT INTO {q(att.db_table)} ({att_cols}) VALUES ({att_params}) "
         f"ON CONFLICT ({q(att.get_field('session').column)}, {q(att.get_field('enrolment').column)}) DO NOTHING "
         f"RETURNING {q(att.pk.column)} AS id), "
         f"t AS (INSERT INTO {q(attempt.db_table)} ({attempt_cols}, {q(attempt.get_field('accepted').column)}, "
         f"{q(attempt.get_field('reason').column)}) SELECT {attempt_params}, EXISTS (SELECT 1 FROM a), "
-        f"CASE WHEN EXISTS (SELECT 1 FROM a) THEN '' ELSE {text} END), "
+        f"CASE WHEN EXISTS (SELECT 1 FROM a) THEN '' ELSE CAST(%(already)s AS text) END), "
         f"u AS (INSERT INTO {q(count.db_table)} AS c ({c_session}, {c_kind}, {c_value}, {c_trainees}) "
-        f"SELECT {session_param}, k.kind, k.value, 1 FROM a CROSS JOIN (VALUES ({text}, {text}), ({text}, {text})) AS k (kind, value) "
-        f"WHERE k.value <> '' "
+        f"SELECT {session_param}, k.kind, k.value, 1 FROM a CROSS JOIN (VALUES (CAST(%(device_kind)s AS text), "
+        f"{_param(att.get_field('device_id'), connection)}), (CAST(%(ip_kind)s AS text), CAST(%(ip_value)s AS text))) "
+        f"AS k (kind, value) WHERE k.value <> '' "
         f"ON CONFLICT ({c_session}, {c_kind}, {c_value}) DO UPDATE SET {c_trainees} = c.{c_trainees} + 1 "
         f"RETURNING c.{c_kind} AS kind, c.{c_value} AS value, c.{c_trainees} AS trainees), "
         f"f AS (INSERT INTO {q(flag.db_table)} ({f_session}, {f_kind}, {f_value}, {f_created}, {f_resolved}) "
-        f"SELECT {session_param}, u.kind, u.value, {_param(flag.get_field('created_at'), connection)}, "
+        f"SELECT {session_param}, u.kind, u.value, {_param(flag.get_field('created_at'), connection, 'flagged_at')}, "
         f"{_param(flag.get_field('resolved'), connection)} FROM u WHERE {reaches} "
         f"ON CONFLICT ({f_session}, {f_kind}, {f_value}) DO NOTHING) "
         f"SELECT (SELECT id FROM a), (SELECT COUNT(*) FROM u WHERE {reaches})"
@@ -223,14 +226,14 @@ def _record_plan(alias: str) -> str:
 def record_accepted(record: dict, attempt: dict, *, ip_threshold: int, at,
                     alias: str = "default") -> tuple[int | None, bool]:
     """PostgreSQL: (the new attendance id, or None when the trainee had already checked in; flagged). `record` and
-    `attempt` are the Attendance and CheckInAttempt rows as {attname: value}, as the ORM path builds its models."""
+    `attempt` are the Attendance and CheckInAttempt rows as {attname: value}, as the ORM path builds its models;
+    the fields they share carry the same values (one parameter each)."""
     connection = connections[alias]
-    device_kind, ip_kind = AttendanceFlag.Kind.SHARED_DEVICE, AttendanceFlag.Kind.SHARED_IP
-    reaches = [device_kind, 2, ip_threshold]  # shared device: a second trainee; shared IP: the configured number
-    params = _values(Attendance, record, (), connection)
-    params += _values(CheckInAttempt, attempt, ("accepted", "reason"), connection)
-    params += [ALREADY, record["session_id"], device_kind, record["device_id"], ip_kind, record["ip"] or ""]
-    params += [record["session_id"], AttendanceFlag._meta.get_field("created_at").get_db_prep_save(at, connection), False, *reaches]
-    params += reaches
+    params = _values(CheckInAttempt, attempt, ("accepted", "reason"), connection)
+    params.update(_values(Attendance, record, (), connection))
+    params.update(already=ALREADY, device_kind=AttendanceFlag.Kind.SHARED_DEVICE, ip_kind=AttendanceFlag.Kind.SHARED_IP,
+                  ip_value=record["ip"] or "", flagged_at=AttendanceFlag._meta.get_field("created_at").get_db_prep_save(at, connection),
+                  resolved=False, ip_threshold=ip_threshold,
+                  device_threshold=2)  # shared device: a second trainee; shared IP: the configured number
     attendance_id, flagged = _fetchone(connection, _record_plan(alias), params)
     return attendance_id, bool(flagged)
