@@ -93,16 +93,26 @@ def _fetchone(connection, sql: str, params: list | dict):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    import psycopg
-
     connection.ensure_connection()
     connection.validate_no_broken_transaction()  # as Django's cursor does before each statement
-    raw = connection.connection
-    if raw.prepare_threshold is None:  # Django's default (poolers): affects only server-side-binding cursors
-        raw.prepare_threshold = PREPARE_THRESHOLD
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+    cursor = _kept_cursor(connection)
+    with connection.wrap_database_errors:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()
+
+
+def _kept_cursor(connection):
+    """A server-side-binding cursor kept with the database connection it was opened on (Django's connections are
+    per thread): its result loaders are made once, not on every check-in. A new connection gets a new cursor."""
+    import psycopg
+
+    raw = connection.connection
+    kept = getattr(connection, "_dte_checkin_cursor", None)
+    if kept is None or kept.connection is not raw or kept.closed:
+        if raw.prepare_threshold is None:  # Django's default (poolers): affects only server-side-binding cursors
+            raw.prepare_threshold = PREPARE_THRESHOLD
+        kept = connection._dte_checkin_cursor = psycopg.Cursor(raw)
+    return kept
 
 
 class VenueFence(NamedTuple):
