@@ -16,6 +16,7 @@ from typing import Iterable
 
 from django.utils import timezone
 
+from dte.ops.sql import id_array, ids_in  # noqa: F401  (one array parameter on PostgreSQL; claims.py uses them through this module)
 from dte.policy.cases import hours_json  # credited hours exactly, in tenths (not truncated)
 from dte.registry.models import Enrolment
 
@@ -32,25 +33,6 @@ class CaseFacts:
     case: dict
     exam_date: date | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def id_array(ids) -> str:
-    """Ids as one PostgreSQL array literal for a `%s::bigint[]` parameter: psycopg adapts a list
-    of ints element by element, which for tens of thousands of ids costs more than the query."""
-    return "{" + ",".join([str(int(i)) for i in ids]) + "}"
-
-
-def ids_in(field: str, ids) -> dict:
-    """A filter `field IN ids` that sends the ids as ONE array parameter on PostgreSQL (not one
-    bound parameter each — for the tens of thousands of a bulk claim, binding them one by one costs
-    more than the query), and as a plain IN list elsewhere."""
-    from django.db import connection
-    from django.db.models.expressions import RawSQL
-
-    ids = list(ids)
-    if connection.vendor == "postgresql":
-        return {f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", [id_array(ids)])}
-    return {f"{field}__in": ids}
 
 
 # --- facts from other apps (one function each; tests replace them) ----------------------------
