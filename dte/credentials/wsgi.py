@@ -5,8 +5,8 @@ replayed here, before Django builds a request, sends its signals and runs the mi
 What a replayed answer keeps:
 - the bytes and headers Django's whole stack produced for the same token and request variant (API, or
   page with the same language cookie and Accept-Language): security headers, Content-Security-Policy,
-  Vary, cache control; only X-Request-ID is per request (the supplied one when well formed, as
-  dte.ops.middleware does, else a new one), and the request log line of dte.ops is written alike;
+  Vary, cache control; only X-Request-ID is per request, and it and the request log line are made by
+  the functions RequestIdMiddleware uses (dte/ops/wsgi.py);
 - the per-client rate limit: counted here; a refused request goes on to Django, which answers 429
   (and the refusal is logged here, once);
 - the verification log: one row per verification, as in the Django path;
@@ -16,22 +16,19 @@ Anything else (a miss, another method or path) is Django's, unchanged."""
 
 from __future__ import annotations
 
-import logging
-import re
 import time
-import uuid
 from types import SimpleNamespace
 
 from django.conf import settings
+
+from dte.ops.wsgi import Capture, log_request, request_id_of, without
 
 from . import ratelimit, verification
 from .links import VERIFY_PREFIX
 from .middleware import API_PREFIX, _token
 from .models import VerificationLog
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")  # as dte.ops.middleware
 _PER_REQUEST = {"x-request-id"}
-request_log = logging.getLogger("dte.request")
 
 
 def _variant(environ, api: bool) -> tuple:
@@ -82,31 +79,20 @@ class VerifyReplay:
         status, headers, body, kind, number = answer
         verification.record(method=VerificationLog.Method.TOKEN, facts={"kind": kind, "number": number} if kind else None,
                             channel=channel, ip=ip)
-        supplied = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        request_id = request_id_of(environ)
         start_response(status, [*headers, ("X-Request-ID", request_id)])
-        if getattr(settings, "DTE_REQUEST_LOG", False) and request_log.isEnabledFor(logging.INFO):
-            request_log.info("request", extra={"method": "GET", "route": "(unresolved)", "status": int(status[:3]),
-                                               "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                                               "request_id": request_id})
+        log_request("GET", "(unresolved)", int(status[:3]), started, request_id)
         return [body]
 
     def _through_django(self, environ, start_response, token: str, variant: tuple):
-        captured = []
-
-        def capture(status, headers, exc_info=None):
-            captured.append((status, headers))
-            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
-
-        response = self.app(environ, capture)
+        captured = Capture(start_response)
+        response = self.app(environ, captured)
         try:
             body = b"".join(response)
         finally:
             if hasattr(response, "close"):
                 response.close()
         answered = environ.get(verification.ANSWER_KEY)
-        if answered is not None and captured and captured[0][0][:3] in ("200", "404"):
-            status, headers = captured[0]
-            kept = [(name, value) for name, value in headers if name.lower() not in _PER_REQUEST]
-            verification.replay_put(token, variant, (status, kept, body, *answered))
+        if answered is not None and captured.status is not None and captured.status[:3] in ("200", "404"):
+            verification.replay_put(token, variant, (captured.status, without(captured.headers, _PER_REQUEST), body, *answered))
         return [body]

@@ -5,41 +5,27 @@ raw path, which can carry tokens or identifiers), status and duration."""
 
 from __future__ import annotations
 
-import logging
-import re
 import time
-import uuid
-
-from django.conf import settings
 
 from .logging import request_id_var
-
-_WELL_FORMED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-logger = logging.getLogger("dte.request")
+from .wsgi import log_request, request_id_of
 
 
 class RequestIdMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.log_requests = getattr(settings, "DTE_REQUEST_LOG", False)
 
     def __call__(self, request):
-        supplied = request.headers.get("X-Request-ID", "")
-        request_id = supplied if _WELL_FORMED.match(supplied) else uuid.uuid4().hex
+        request_id = request_id_of(request.META)
         request.request_id = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            if self.log_requests and logger.isEnabledFor(logging.INFO):
-                match = getattr(request, "resolver_match", None)
-                logger.info("request", extra={
-                    "method": request.method,
-                    "route": (match.route if match else None) or "(unresolved)",
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                })
+            match = getattr(request, "resolver_match", None)
+            log_request(request.method, (match.route if match else None) or "(unresolved)", response.status_code, started,
+                        request_id)
             return response
         finally:
             request_id_var.reset(token)

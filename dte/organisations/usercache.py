@@ -30,8 +30,8 @@ session auth hash computed under the old one.
 A user read from the database (with or without the shared cache) also carries OTP_DEVICE_ATTR: whether they
 have a confirmed django-otp device, read in the same statement, so the MFA check (dte/web/mfa.py
 mfa_needed) spends no queries of its own on it (issue 12 item 4: two queries on every page). A user made
-from a cached entry does not carry it (the entry's shape is shared with dte/training/wsgi.py): the MFA
-check then asks django-otp as before.
+from a cached entry (user_from_entry, also dte/training/wsgi.py's) does not carry it: the MFA check then
+asks django-otp as before.
 """
 
 from __future__ import annotations
@@ -102,8 +102,24 @@ def enabled() -> bool:
     return getattr(settings, "DTE_USER_CACHE", False)
 
 
-def _cacheable(backend) -> bool:
+def cacheable(backend) -> bool:
+    """Whether the backend's users may come from the cache: ModelBackend's own get_user (see the module's docstring)."""
     return isinstance(backend, ModelBackend) and type(backend).get_user is ModelBackend.get_user
+
+
+def entry_keys(pk) -> list[str]:
+    """The cache keys read together for a user: the generation, then the user's entry (for user_from_entry)."""
+    return [GENERATION_KEY, _key(pk)]
+
+
+def user_from_entry(generation, entry):
+    """The user a current cached entry makes (password deferred: read only if asked), or None when the entry is
+    missing, a tombstone or from an older generation (`generation`: the stored one, None when none is stored)."""
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == (generation or 0):
+        user = get_user_model().from_db(DEFAULT_DB_ALIAS, _attnames(), entry[1])
+        user._cached_session_auth_hash = entry[2]
+        return user
+    return None
 
 
 def _row_of(user) -> tuple:
@@ -121,18 +137,16 @@ def cached_user(backend, user_id):
     if not enabled():
         user = user_from_database(pk)
         return user if user is not None and backend.user_can_authenticate(user) else None
-    key = _key(pk)
-    found = cache.get_many([GENERATION_KEY, key])
-    generation, entry = found.get(GENERATION_KEY, 0), found.get(key)
-    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == generation:
-        user = User.from_db(DEFAULT_DB_ALIAS, _attnames(), entry[1])  # password deferred: read only if asked
-        user._cached_session_auth_hash = entry[2]
-    else:
+    keys = entry_keys(pk)
+    found = cache.get_many(keys)
+    generation, entry = found.get(GENERATION_KEY, 0), found.get(keys[1])
+    user = user_from_entry(generation, entry)
+    if user is None:
         user = user_from_database(pk)
         if user is None:
             return None
         if entry is None:  # never over a tombstone, nor over an older generation's entry (it expires)
-            cache.add(key, (generation, _row_of(user), user.get_session_auth_hash()), ENTRY_SECONDS)
+            cache.add(keys[1], (generation, _row_of(user), user.get_session_auth_hash()), ENTRY_SECONDS)
     return user if backend.user_can_authenticate(user) else None
 
 
@@ -147,7 +161,7 @@ def get_user(request):
     else:
         if backend_path in settings.AUTHENTICATION_BACKENDS:
             backend = load_backend(backend_path)
-            user = cached_user(backend, user_id) if _cacheable(backend) else backend.get_user(user_id)
+            user = cached_user(backend, user_id) if cacheable(backend) else backend.get_user(user_id)
             if hasattr(user, "get_session_auth_hash"):
                 session_hash = request.session.get(HASH_SESSION_KEY)
                 if not session_hash:

@@ -143,7 +143,11 @@ def filter_quotas(qs: QuerySet, params) -> QuerySet:
 def import_problems(roster, *, limit: int = 200) -> dict:
     """The rows of a validated roster import that failed or carry a note, read back from its result sheet
     (issue 13 item 14: shown on the page, no download needed). ID and mobile numbers come back masked.
-    {"rows": [{"line", "name", "id_number", "message", "error"}], "more": n not shown}."""
+    {"rows": [{"line", "name", "id_number", "message", "error"}], "more": n not shown}.
+
+    How many such rows there are is kept with the import (every error row, and every valid row of a person
+    already registered — the only rows with a note, roster_validate), so the sheet is streamed only until
+    the first `limit` of them are read, and not opened when there are none."""
     import csv
     import io
 
@@ -151,10 +155,42 @@ def import_problems(roster, *, limit: int = 200) -> dict:
 
     from .import_files import _mask_row
     from .imports import COLUMNS
+    from .xlsx_stream import NotStreamed, read_rows
 
     out: dict = {"rows": [], "more": 0}
-    if not roster.result_file:
+    to_show = roster.rows_error + roster.rows_existing
+    if not roster.result_file or not to_show:
         return out
+    wanted = min(limit, to_show)
+    result_at = len(COLUMNS)
+    with roster.result_file.open("rb") as handle:
+        book = None
+        if roster.result_file.name.endswith(".csv"):
+            rows = csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
+        else:
+            rows = read_rows(handle)
+        try:
+            first = next(rows, None)
+        except NotStreamed:  # a sheet kept in an earlier format
+            handle.seek(0)
+            book = load_workbook(handle, read_only=True)
+            rows = book.worksheets[0].iter_rows(values_only=True)
+            first = next(rows, None)
+        for number, row in enumerate(rows, start=1):
+            if len(row) <= result_at:
+                continue
+            message = str(row[result_at] or "")
+            if message == "通过":  # valid, nothing to say
+                continue
+            masked = _mask_row(list(row))
+            out["rows"].append({"line": number + 1, "name": masked[0] or "", "id_number": masked[1] or "",
+                                "message": message, "error": not message.startswith(("通过", "可导入"))})
+            if len(out["rows"]) >= wanted:
+                break
+        if book is not None:
+            book.close()  # a read-only workbook keeps its archive open
+    out["more"] = max(to_show - len(out["rows"]), 0)
+    return out
     result_at = len(COLUMNS)
     with roster.result_file.open("rb") as handle:
         if roster.result_file.name.endswith(".csv"):

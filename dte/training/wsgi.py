@@ -32,33 +32,31 @@ What the layer does, each step Django's own code or the same reading of the same
   the write is one statement, the last step);
 - the response headers Django's stack gave this process for the same kind of answer (language, HTTPS),
   copied from the first check-in it answered (security headers, Content-Security-Policy, Vary,
-  Content-Language …), with X-Request-ID per request (the supplied one when well formed, as dte.ops.middleware
-  does) and the `dte.request` log line as RequestIdMiddleware writes it;
+  Content-Language …), with X-Request-ID per request and the `dte.request` log line as RequestIdMiddleware
+  gives them (the same functions, dte/ops/wsgi.py);
 - the request signals (request_started / request_finished: database connections closed when obsolete or
   broken), as Django's WSGI handler sends them.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import math
 import os
 import re
 import threading
 import time
-import uuid
 from functools import lru_cache
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.signals import setting_changed
 from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.core.signals import request_finished, request_started
-from django.db import DEFAULT_DB_ALIAS
+from django.dispatch import receiver
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import resolve
 from django.conf.urls.i18n import is_language_prefix_patterns_used
@@ -69,6 +67,7 @@ from dte.api_errors import error_body
 from dte.audit.context import actor_from_user, reset_actor, set_actor
 from dte.audit.middleware import client_ip
 from dte.ops.logging import request_id_var
+from dte.ops.wsgi import Capture, log_request, request_id_of, to_django, without
 from dte.organisations import usercache
 from dte.organisations.roles import Role
 
@@ -79,12 +78,10 @@ PATH = re.compile(r"^/api/training/sessions/([0-9]{1,18})/check-in$")
 CACHED_SESSION_ENGINES = frozenset({"django.contrib.sessions.backends.cached_db", "django.contrib.sessions.backends.cache"})
 OTP_DEVICE_SESSION_KEY = "otp_device_id"  # django_otp.DEVICE_ID_SESSION_KEY
 MAX_BODY = 4096  # a check-in body is ~100 bytes; larger ones go to Django (DATA_UPLOAD_MAX_MEMORY_SIZE)
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")  # as dte.ops.middleware
 _PER_RESPONSE = {"x-request-id", "content-length"}
 _NUMBERS = ("lat", "lon", "accuracy")
 _TEXTS = ("device_id", "code")
 _REASON = {200: "200 OK", 404: "404 Not Found"}
-request_log = logging.getLogger("dte.request")
 
 
 class _Csrf(CsrfViewMiddleware):
@@ -94,16 +91,28 @@ class _Csrf(CsrfViewMiddleware):
         return reason
 
 
-def _csrf_refusal(request) -> str | None:
-    """ninja.utils.check_csrf with Django's CsrfViewMiddleware: None when the request passes."""
-    check = _Csrf(_no_view)
-    request.csrf_processing_done = False
-    check.process_request(request)
-    return check.process_view(request, _no_view, (), {})
-
-
 def _no_view(request):  # pragma: no cover - never called: process_view only inspects it
     return None
+
+
+# One instance, as Django's handler keeps one: CsrfViewMiddleware (Django 5.2) keeps nothing of a request on itself
+# (the request's state goes on request/META), only CSRF_TRUSTED_ORIGINS parsed once (cached_property): made anew
+# when that setting changes (tests).
+_csrf = _Csrf(_no_view)
+
+
+@receiver(setting_changed, dispatch_uid="dte.training.wsgi.csrf")
+def _csrf_settings_changed(setting, **kwargs):
+    global _csrf
+    if setting == "CSRF_TRUSTED_ORIGINS":
+        _csrf = _Csrf(_no_view)
+
+
+def _csrf_refusal(request) -> str | None:
+    """ninja.utils.check_csrf with Django's CsrfViewMiddleware: None when the request passes."""
+    request.csrf_processing_done = False
+    _csrf.process_request(request)
+    return _csrf.process_view(request, _no_view, (), {})
 
 
 def _number(value):
@@ -196,8 +205,7 @@ class CheckInLean:
         if template is None:  # this process has not seen Django's headers for this kind of answer yet
             return self._django(environ, start_response, body, capture=(language, request.is_secure()))
         ip = client_ip(request)
-        supplied = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        request_id = request_id_of(environ)
         id_token, actor_token = request_id_var.set(request_id), set_actor(actor_from_user(user, ip))
         try:
             with translation.override(language):
@@ -214,9 +222,7 @@ class CheckInLean:
                 content = json.dumps(answer).encode()
                 start_response(_REASON[status], [*template, ("Content-Length", str(len(content))), ("X-Request-ID", request_id)])
                 self.answered += 1
-                if getattr(settings, "DTE_REQUEST_LOG", False) and request_log.isEnabledFor(logging.INFO):
-                    request_log.info("request", extra={"method": "POST", "route": self._route(environ), "status": status,
-                                                       "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
+                log_request("POST", self._route(environ), status, started, request_id)
         finally:
             reset_actor(actor_token)
             request_id_var.reset(id_token)
@@ -261,8 +267,8 @@ class CheckInLean:
         except Exception:  # noqa: BLE001
             return None
         backend = load_backend(backend_path)
-        if usercache.enabled() and usercache._cacheable(backend):
-            user = self._cached_user(backend, User, user_id)
+        if usercache.enabled() and usercache.cacheable(backend):
+            user = self._cached_user(backend, user_id)
         else:
             user = backend.get_user(user_id)
         if user is None or not user.is_active or user.role != Role.TRAINEE or user.is_superuser or user.is_platform_admin:
@@ -270,15 +276,14 @@ class CheckInLean:
         expected = getattr(user, "_cached_session_auth_hash", None) or user.get_session_auth_hash()
         return user if constant_time_compare(session_hash, expected) else None
 
-    def _cached_user(self, backend, User, user_id):
-        """usercache.cached_user: the generation and the user's entry read together; a current entry makes the
-        user (password deferred), anything else is usercache.cached_user's to handle (database, add)."""
-        generation, entry = self._values(caches[DEFAULT_CACHE_ALIAS], [usercache.GENERATION_KEY, usercache._key(user_id)])
-        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == (generation or 0):
-            user = User.from_db(DEFAULT_DB_ALIAS, usercache._attnames(), entry[1])
-            user._cached_session_auth_hash = entry[2]
-            return user if backend.user_can_authenticate(user) else None
-        return usercache.cached_user(backend, user_id)
+    def _cached_user(self, backend, user_id):
+        """usercache.cached_user: the generation and the user's entry read together (through this thread's
+        connection); a current entry makes the user, anything else is usercache.cached_user's to handle (database,
+        add)."""
+        user = usercache.user_from_entry(*self._values(caches[DEFAULT_CACHE_ALIAS], usercache.entry_keys(user_id)))
+        if user is None:
+            return usercache.cached_user(backend, user_id)
+        return user if backend.user_can_authenticate(user) else None
 
     def _values(self, cache_obj, keys: list[str]) -> list:
         """cache_obj.get_many(keys)'s values in key order (None when missing). Django's Redis cache with one
@@ -313,16 +318,10 @@ class CheckInLean:
 
     def _django(self, environ, start_response, body: bytes, capture: tuple | None = None):
         """The request to Django as it came (its body put back); with `capture`, keep the headers of its answer."""
-        environ["wsgi.input"] = io.BytesIO(body)
         if capture is None:
-            return self.app(environ, start_response)
-        captured = []
-
-        def keep(status, headers, exc_info=None):
-            captured.append((status, headers))
-            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
-
-        response = self.app(environ, keep)
-        if captured and captured[0][0] == "200 OK" and not any(name.lower() == "set-cookie" for name, _ in captured[0][1]):
-            self.templates[capture] = [(name, value) for name, value in captured[0][1] if name.lower() not in _PER_RESPONSE]
+            return to_django(self.app, environ, start_response, body)
+        kept = Capture(start_response)
+        response = to_django(self.app, environ, kept, body)
+        if kept.status == "200 OK" and not any(name.lower() == "set-cookie" for name, _ in kept.headers):
+            self.templates[capture] = without(kept.headers, _PER_RESPONSE)
         return response
