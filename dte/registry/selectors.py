@@ -170,12 +170,12 @@ def import_problems(roster, *, limit: int = 200) -> dict:
         else:
             rows = read_rows(handle)
         try:
-            first = next(rows, None)
+            next(rows, None)  # the header
         except NotStreamed:  # a sheet kept in an earlier format
             handle.seek(0)
             book = load_workbook(handle, read_only=True)
             rows = book.worksheets[0].iter_rows(values_only=True)
-            first = next(rows, None)
+            next(rows, None)
         for number, row in enumerate(rows, start=1):
             if len(row) <= result_at:
                 continue
@@ -190,24 +190,4 @@ def import_problems(roster, *, limit: int = 200) -> dict:
         if book is not None:
             book.close()  # a read-only workbook keeps its archive open
     out["more"] = max(to_show - len(out["rows"]), 0)
-    return out
-    result_at = len(COLUMNS)
-    with roster.result_file.open("rb") as handle:
-        if roster.result_file.name.endswith(".csv"):
-            rows = csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
-        else:
-            rows = load_workbook(handle, read_only=True).worksheets[0].iter_rows(values_only=True)
-        for number, row in enumerate(rows):
-            row = list(row)
-            if number == 0 or len(row) <= result_at:
-                continue
-            message = str(row[result_at] or "")
-            if message == "通过":  # valid, nothing to say
-                continue
-            if len(out["rows"]) >= limit:
-                out["more"] += 1
-                continue
-            masked = _mask_row(row)
-            out["rows"].append({"line": number + 1, "name": masked[0] or "", "id_number": masked[1] or "",
-                                "message": message, "error": not message.startswith(("通过", "可导入"))})
     return out

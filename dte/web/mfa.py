@@ -101,8 +101,12 @@ def _qr_svg(device: TOTPDevice) -> str:
 
 @login_required
 def mfa_setup(request):
-    """Enrol an authenticator app: scan the QR code, confirm with one code, get recovery codes."""
+    """Enrol an authenticator app: scan the QR code, confirm with one code, get recovery codes. A user who already
+    has a second factor replaces it only from a session verified with it: a password alone must not enrol a new
+    authenticator (enrolling deletes the old one and signs the session in as verified)."""
     user = request.user
+    if not user.is_verified() and user_has_device(user, confirmed=True):
+        return redirect(f"{reverse('web:mfa_verify')}?{urlencode({'next': _next(request)})}")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
         user=user, name="authenticator", confirmed=False)
     error = None

@@ -13,6 +13,7 @@ from dte.audit.models import AuditEvent
 from dte.organisations.roles import Role
 from dte.organisations.tests.factories import UserFactory
 from dte.web.login import cool_off
+from dte.web.mfa import recovery_codes_issue
 
 pytestmark = pytest.mark.django_db
 GOOD = "Test@12345"
@@ -220,3 +221,29 @@ def test_no_template_has_inline_script_the_policy_would_block():
                 offenders.append(f"{template.name}: {tag}")
         offenders += [f"{template.name}: {m}" for m in re.findall(r"\son[a-z]+=\"", text)]
     assert not offenders
+
+
+@override_settings(DTE_MFA_REQUIRED=True)
+def test_a_password_alone_cannot_enrol_a_new_authenticator_over_the_owners(client):
+    """Security review 2026-12-05: /mfa/setup/ is reachable before the second step; a session signed in with the
+    password only must be sent to verify, and the owner's authenticator must survive (enrolling replaces it)."""
+    user = UserFactory(role=Role.PROVINCE_OFFICER)
+    owners = _enrol_device(user)
+    client.force_login(user)
+    page = client.get("/mfa/setup/?next=/reporting/")
+    assert page.status_code == 302 and page.url.startswith("/mfa/verify/") and "reporting" in page.url
+    assert client.post("/mfa/setup/", {"otp_token": "123456"}).status_code == 302
+    assert list(TOTPDevice.objects.filter(user=user)) == [owners]  # no attacker's device made, the owner's kept
+    assert client.get("/").status_code == 302  # still not through the gate
+    # verified with the owner's authenticator, the user may replace it
+    client.post("/mfa/verify/", {"otp_token": f"{totp(owners.bin_key):06d}"})
+    assert client.get("/mfa/setup/").status_code == 200
+    assert TOTPDevice.objects.filter(user=user, confirmed=False).count() == 1
+
+
+@override_settings(DTE_MFA_REQUIRED=True)
+def test_recovery_codes_alone_also_keep_setup_behind_the_second_step(client):
+    user = UserFactory(role=Role.FINANCE_OFFICER)
+    recovery_codes_issue(user)
+    client.force_login(user)
+    assert client.get("/mfa/setup/").url.startswith("/mfa/verify/")
