@@ -191,8 +191,21 @@ def one_round(label: str, web: int, workers: int, env: dict, paths: list[str], a
             "jobs_per_min": 60 * finished / all_jobs if ids else 0.0}
 
 
+async def _one(port: int, path: str) -> tuple[int, float]:
+    import asyncio
+
+    started = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: zh-hans\r\nConnection: close\r\n\r\n".encode())
+    data = await reader.read()
+    writer.close()
+    status = int(data[9:12]) if data[:5] == b"HTTP/" else 0
+    return status, time.perf_counter() - started
+
+
 def load_many(spread, connections: int, seconds: float, queue) -> None:
-    """Second process: like verify_http.load, over several ports."""
+    """Second process: the web load, bounded by time (the jobs run meanwhile), over several ports
+    (bench/httpload.py sends a given number of requests to one port)."""
     import asyncio
 
     async def drive():
@@ -203,7 +216,7 @@ def load_many(spread, connections: int, seconds: float, queue) -> None:
             while time.perf_counter() < deadline:
                 port, path = spread[index[0] % len(spread)]
                 index[0] += 1
-                status, elapsed = await verify_http._one(port, path)
+                status, elapsed = await _one(port, path)
                 latencies.append(elapsed)
                 errors += status != 200
 

@@ -107,8 +107,12 @@ class Due:
 
     @property
     def flag(self) -> str:
-        left = self.days_left()
-        return "bad" if left < 0 else "warn" if left <= DUE_SOON_DAYS else "ok"
+        return due_flag(self.due_on)
+
+
+def due_flag(due_on: date, today: date | None = None) -> str:
+    left = (due_on - (today or timezone.localdate())).days
+    return "bad" if left < 0 else "warn" if left <= DUE_SOON_DAYS else "ok"
 
 
 def report_due(session: ExamSession):
@@ -118,11 +122,19 @@ def report_due(session: ExamSession):
     return chain_deadline(session.evaluation_institution.division_id, "certificate_data_report", session.date)
 
 
+def _awaiting_report(user):
+    return (scoped(user, ExamSession.objects.filter(status=ExamSession.Status.CONFIRMED))
+            .filter(reports__isnull=True, candidates__passed=True, candidates__status=Candidate.Status.CONFIRMED).distinct())
+
+
+def _open_reports(user):
+    return scoped(user, CertificateReport.objects.filter(
+        status__in=[CertificateReport.Status.REPORTED, CertificateReport.Status.APPROVED]))
+
+
 def sessions_awaiting_report(user):
     """Confirmed sessions with passes and no report yet, with their due date."""
-    sessions = (scoped(user, ExamSession.objects.filter(status=ExamSession.Status.CONFIRMED))
-                .filter(reports__isnull=True, candidates__passed=True, candidates__status=Candidate.Status.CONFIRMED)
-                .distinct().select_related("occupation", "evaluation_institution").order_by("date", "pk"))
+    sessions = _awaiting_report(user).select_related("occupation", "evaluation_institution").order_by("date", "pk")
     return [(s, report_due(s)) for s in sessions]
 
 
@@ -135,8 +147,7 @@ def deadlines_for(user) -> list[Due]:
         if deadline:
             out.append(Due("report", deadline.date, deadline.citation, reverse("assessment:session", args=[session.pk]),
                            deadline.provisional, f"{session.evaluation_institution.name} · {session.occupation.name} {session.date}"))
-    reports = scoped(user, CertificateReport.objects.filter(
-        status__in=[CertificateReport.Status.REPORTED, CertificateReport.Status.APPROVED])).select_related("session")
+    reports = _open_reports(user).select_related("session__occupation", "evaluation_institution")  # str(r): no query per row
     for r in reports:
         if r.status == CertificateReport.Status.REPORTED and r.confirm_due_on:
             out.append(Due("confirm", r.confirm_due_on, r.confirm_citation, reverse("assessment:report", args=[r.pk]),
@@ -145,6 +156,24 @@ def deadlines_for(user) -> list[Due]:
             out.append(Due("issue", r.issue_due_on, r.issue_citation, reverse("assessment:report", args=[r.pk]),
                            subject=str(r)))
     return sorted(out, key=lambda d: d.due_on)
+
+
+def deadline_dates(user) -> list[date]:
+    """The due dates of deadlines_for(user) alone, for the workbench's flags: the same rows read as a few
+    values, without the records, links and labels the deadline pages show (a third of its CPU)."""
+    from .rules import chain_deadline
+
+    out = []
+    for _, division_id, day in (_awaiting_report(user).order_by()  # the pk keeps DISTINCT per session
+                                .values_list("pk", "evaluation_institution__division_id", "date")):
+        deadline = chain_deadline(division_id, "certificate_data_report", day)
+        if deadline:
+            out.append(deadline.date)
+    for status, confirm_due_on, issue_due_on in _open_reports(user).values_list("status", "confirm_due_on", "issue_due_on"):
+        due_on = confirm_due_on if status == CertificateReport.Status.REPORTED else issue_due_on
+        if due_on:
+            out.append(due_on)
+    return sorted(out)
 
 
 def declarations_for(user, **filters):

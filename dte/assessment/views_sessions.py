@@ -77,7 +77,7 @@ def session_action(request, pk: int):
         elif action == "confirm":
             run(request, session_results_confirm, _("Results confirmed."), session=session, by=by)
         elif action == "report":
-            report = run(request, report_create, _("Reported."), session=session, by=by)
+            report = run(request, report_create, _("Certificate data reported."), session=session, by=by)
             if report:
                 return redirect("assessment:report", pk=report.pk)
         elif action == "import":
@@ -127,7 +127,7 @@ def candidate_detail(request, pk: int):
             if score_form.is_valid():
                 data = score_form.cleaned_data
                 if c.locked:
-                    run(request, result_change, _("Changed."), candidate=c, theory=data["theory"],
+                    run(request, result_change, _("Result changed."), candidate=c, theory=data["theory"],
                         practical=data["practical"], reason=data["reason"], by=request.user)
                 else:
                     run(request, result_record, _("Recorded."), candidate=c, theory=data["theory"],

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from dte.organisations.roles import Role
 from dte.organisations.scoping import scoped
-from dte.web.workbench import Tile
+from dte.web.workbench import Tile, scoped_count
 
 from .models import InstitutionListing, Occupation, SubsidyStandard
 
@@ -19,9 +19,10 @@ def tiles(user) -> list[Tile]:
         return []
     return [
         Tile(_("Occupation catalogue"), reverse("catalogue:occupation_list"), _("The 14 occupations, their codes, levels and directions"),
-             scoped(user, Occupation.objects.filter(is_active=True)).count(), order=60),
+             scoped_count("catalogue.occupations", user, lambda u: scoped(u, Occupation.objects.filter(is_active=True))), order=60),
         Tile(_("Institution catalogue"), reverse("catalogue:listing_list"), _("Listed training and evaluation institutions, with adjustments"),
-             scoped(user, InstitutionListing.objects.filter(status=InstitutionListing.Status.LISTED)).count(), order=61),
+             scoped_count("catalogue.listings", user, lambda u: scoped(
+                 u, InstitutionListing.objects.filter(status=InstitutionListing.Status.LISTED))), order=61),
         Tile(_("Subsidy standards"), reverse("catalogue:standard_list"), _("Dated hours and amounts per occupation and level"),
-             scoped(user, SubsidyStandard.objects.all()).count(), order=62),
+             scoped_count("catalogue.standards", user, lambda u: scoped(u, SubsidyStandard.objects.all())), order=62),
     ]

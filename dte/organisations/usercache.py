@@ -62,6 +62,12 @@ OTP_DEVICE_ATTR = "has_confirmed_otp_device"
 
 
 @lru_cache(maxsize=1)
+def _user_model():
+    """get_user_model(), looked up once (it costs a microsecond per call; user_from_entry runs on every check-in)."""
+    return get_user_model()
+
+
+@lru_cache(maxsize=1)
 def _attnames() -> tuple[str, ...]:
     """The user's columns kept in the cache: all but the password hash (deferred on a cached user)."""
     return tuple(f.attname for f in get_user_model()._meta.concrete_fields if f.attname != "password")
@@ -116,7 +122,7 @@ def user_from_entry(generation, entry):
     """The user a current cached entry makes (password deferred: read only if asked), or None when the entry is
     missing, a tombstone or from an older generation (`generation`: the stored one, None when none is stored)."""
     if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == (generation or 0):
-        user = get_user_model().from_db(DEFAULT_DB_ALIAS, _attnames(), entry[1])
+        user = _user_model().from_db(DEFAULT_DB_ALIAS, _attnames(), entry[1])
         user._cached_session_auth_hash = entry[2]
         return user
     return None

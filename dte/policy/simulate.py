@@ -12,7 +12,6 @@ For totals only, `vectorised.py` evaluates the same rules over NumPy columns (`-
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import resource
@@ -22,6 +21,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Iterator
+
+from dte.ops.memory import collector_paused
 
 from .cases import Case, CaseError, parse_case
 from .engine import ParameterSet
@@ -197,21 +198,10 @@ def _init_worker(province, params, compare, on) -> None:
     _WORKER.update(province=province, params=params, compare=compare, on=on)
 
 
-class _FewerCollections:
-    """A chunk allocates a few million short-lived, acyclic objects (cases, reasons, items) that
-    reference counting frees; the cyclic collector's default of a pass every 700 allocations
-    mostly rescans them. Collect less often while a chunk runs (~5–10 % of the time), then restore."""
-
-    def __enter__(self):
-        self.saved = gc.get_threshold()
-        gc.set_threshold(50_000, 50, 100)
-
-    def __exit__(self, *exc):
-        gc.set_threshold(*self.saved)
-
-
 def _run_task(task) -> Summary:
-    with _FewerCollections():
+    # a chunk allocates a few million short-lived, acyclic objects (cases, reasons, items) that reference
+    # counting frees; the cyclic collector would mostly rescan them (the one pause mechanism, dte.ops.memory)
+    with collector_paused():
         return _evaluate_task(task)
 
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dte.organisations.roles import Role
-from dte.organisations.scoping import scoped
-from dte.web.workbench import Tile
+from dte.organisations.scoping import scoped, scoped_parts
+from dte.reporting.compiled import TODAY
+from dte.web.workbench import Tile, scoped_count
 
 from .models import ClassApplication, Enrolment, Person, PlanQuota, TrainingClass, TrainingPlanFiling
 from .selectors import class_applications_overdue
@@ -31,25 +32,27 @@ def tiles(user) -> list[Tile]:
         out.append(Tile(_("Enrolment announcements"), reverse("registry:announcements"), _("Open classes you can join"), order=11))
         return out
     if role in SUPERVISORS:
-        applications = scoped(user, ClassApplication.objects.all())
         out.append(Tile(_("Class-opening reviews"), reverse("registry:applications") + "?status=submitted",
                         _("Applications waiting for a decision"),
-                        count=lambda: applications.filter(status=ClassApplication.Status.SUBMITTED).count(), order=20))
+                        count=scoped_count("registry.applications", user, lambda u: scoped(u, ClassApplication.objects.filter(
+                            status=ClassApplication.Status.SUBMITTED))), order=20))
         out.append(Tile(_("Overdue reviews"), reverse("registry:applications") + "?overdue=1",
-                        _("Past the review deadline"), count=lambda: class_applications_overdue(date.today(), applications).count(),
-                        order=21))
+                        _("Past the review deadline"),
+                        count=scoped_count("registry.overdue", user, lambda u: class_applications_overdue(
+                            TODAY, scoped(u, ClassApplication.objects.all())), today=date.today()), order=21))
         out.append(Tile(_("Filed training plans"), reverse("registry:filings") + "?status=submitted", _("Waiting for filing"),
-                        count=lambda: scoped(user, TrainingPlanFiling.objects.filter(status="submitted")).count(), order=22))
+                        count=scoped_count("registry.filings", user, lambda u: scoped(u, TrainingPlanFiling.objects.filter(
+                            status="submitted"))), order=22))
     if role in SUPERVISORS or role == Role.TRAINING_STAFF:
         out.append(Tile(_("Annual plans and quotas"), reverse("registry:quotas"), _("Places per institution and occupation"),
-                        count=lambda: scoped(user, PlanQuota.objects.all()).count(), order=25))
+                        count=scoped_count("registry.quotas", user, lambda u: scoped(u, PlanQuota.objects.all())), order=25))
         out.append(Tile(_("Real-name trainee registry"), reverse("registry:people"), _("One person, one record"),
-                        count=lambda: scoped(user, Person.objects.all()).count(), order=30))
+                        count=scoped_count("registry.people", user, lambda u: scoped_parts(u, Person.objects.all())), order=30))
         out.append(Tile(_("Rosters"), reverse("registry:enrolments"), _("Enrolments and eligibility"),
-                        count=lambda: scoped(user, Enrolment.objects.all()).count(), order=31))
+                        count=scoped_count("registry.enrolments", user, lambda u: scoped(u, Enrolment.objects.all())), order=31))
     if role == Role.TRAINING_STAFF or role == Role.SYSADMIN:
         out.append(Tile(_("Training classes"), reverse("registry:classes"), _("Announcements, rosters, opening applications"),
-                        count=lambda: scoped(user, TrainingClass.objects.all()).count(), order=26))
+                        count=scoped_count("registry.classes", user, lambda u: scoped(u, TrainingClass.objects.all())), order=26))
     if role == Role.TRAINING_STAFF:
         out.append(Tile(_("Import a roster"), reverse("registry:import_new"), _("Excel/CSV template, checked row by row"), order=32))
         out.append(Tile(_("Filed training plans"), reverse("registry:filings"), _("File plans with the bureaus"), order=27))

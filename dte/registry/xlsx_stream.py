@@ -141,11 +141,14 @@ def read_rows(source):
     texts, numbers, booleans, dates/times as written; a gap before a cell as None. openpyxl's read-only mode
     reads such a sheet through once for its size before the first row (it has no <dimension>: rows are
     written before their count is known), so a reader wanting the first rows only would pay for all.
-    A workbook written otherwise (shared strings) raises NotStreamed: read it with openpyxl."""
+    A workbook written otherwise (other styles, shared strings) raises NotStreamed: read it with openpyxl."""
     c, t, v, row_tag, is_tag = (f"{{{MAIN}}}{name}" for name in ("c", "t", "v", "row", "is"))
     with zipfile.ZipFile(source) as archive:
-        names = set(archive.namelist())
-        if "xl/sharedStrings.xml" in names or "xl/worksheets/sheet1.xml" not in names:
+        try:  # the style numbers below mean what STYLES says only in a sheet written here
+            ours = archive.read("xl/styles.xml") == STYLES.encode()
+        except KeyError:
+            ours = False
+        if not ours or "xl/sharedStrings.xml" in archive.namelist():
             raise NotStreamed
         with archive.open("xl/worksheets/sheet1.xml") as sheet:
             row: list = []
@@ -157,7 +160,7 @@ def read_rows(source):
                 elif element.tag == row_tag:
                     yield row
                     row = []
-                    element.clear()  # what was read of the row; the sheet is never held whole
+                    element.clear()  # its cells: memory stays at about one row, not the sheet
 
 
 class NotStreamed(Exception):

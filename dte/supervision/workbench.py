@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from dte.organisations.roles import Role
 from dte.organisations.scoping import scoped
-from dte.web.workbench import Tile
+from dte.web.workbench import Tile, scoped_count
 
 from .models import Complaint, Inspection
 
@@ -22,11 +22,13 @@ def tiles(user) -> list[Tile]:
     if role in SUPERVISORS:
         out.append(Tile(_("Complaints and reports"), reverse("supervision:complaints") + "?status=received",
                         _("Waiting for a reply"), order=60,
-                        count=lambda: scoped(user, Complaint.objects.filter(status__in=("received", "in_progress"))).count()))
+                        count=scoped_count("supervision.complaints", user, lambda u: scoped(
+                            u, Complaint.objects.filter(status__in=("received", "in_progress"))))))
         out.append(Tile(_("Risk signals"), reverse("supervision:signals"), _("Anomalies explained with their evidence"), order=61))
         out.append(Tile(_("Spot checks"), reverse("supervision:draws"), _("Reproducible sample draws"), order=62))
         out.append(Tile(_("Inspections"), reverse("supervision:inspections") + "?status=open", _("Findings, follow-ups, sanctions"),
-                        order=63, count=lambda: scoped(user, Inspection.objects.exclude(status="closed")).count()))
+                        order=63, count=scoped_count("supervision.inspections", user,
+                                                     lambda u: scoped(u, Inspection.objects.exclude(status="closed")))))
         out.append(Tile(_("Targets"), reverse("reporting:targets"), _("Progress against the province's targets"), order=64))
         out.append(Tile(_("Third-party evaluation"), reverse("supervision:evaluations"), _("Yearly evaluation of institutions"),
                         order=65))

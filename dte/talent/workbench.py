@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dte.organisations.roles import Role
-from dte.web.workbench import Tile
+from dte.web.workbench import Tile, scoped_count
 
 from .selectors import my_recognitions, pool
 from .views import READERS
@@ -20,5 +20,5 @@ def tiles(user) -> list[Tile]:
                      count=lambda: my_recognitions(user).exclude(status="withdrawn").count(), order=14)]
     if role in READERS or role == Role.SYSADMIN:
         return [Tile(_("Talent pool"), reverse("talent:pool"), _("One person one file: certificates, titles, awards"),
-                     count=lambda: pool(user).count(), order=60)]
+                     count=scoped_count("talent.pool", user, pool), order=60)]
     return []

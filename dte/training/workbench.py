@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import cache
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dte.organisations.roles import Role
 from dte.organisations.scoping import scoped
-from dte.web.workbench import Tile
+from dte.reporting.compiled import NOW
+from dte.web.workbench import Tile, scoped_count
 
 from .models import AttendanceFlag, Session
 from .selectors import reports_pending
@@ -22,8 +22,8 @@ def tiles(user) -> list[Tile]:
     role = Role.SYSADMIN if user.is_platform_admin else user.role
     out: list[Tile] = []
     if role == Role.TRAINEE:
-        upcoming = scoped(user, Session.objects.filter(ends_at__gte=timezone.now()))
-        return [Tile(_("My sessions and check-in"), reverse("training:my"), _("Check in at the venue"), count=upcoming.count,
+        upcoming = scoped_count("training.upcoming", user, lambda u: scoped(u, Session.objects.filter(ends_at__gte=NOW)))
+        return [Tile(_("My sessions and check-in"), reverse("training:my"), _("Check in at the venue"), count=upcoming,
                      order=12)]
     if role == Role.TRAINING_STAFF or role in SUPERVISORS:
         out.append(Tile(_("Training delivery"), reverse("training:classes"), _("Schedule, attendance, completion, certificates"),
@@ -34,7 +34,7 @@ def tiles(user) -> list[Tile]:
                             "overdue": sum(r.state == "overdue" for r in flagged()),
                             "soon": sum(r.state == "due_soon" for r in flagged())},
                         count=lambda: len(flagged()), order=31))
-        flags = scoped(user, AttendanceFlag.objects.filter(resolved=False)).count()
+        flags = scoped_count("training.flags", user, lambda u: scoped(u, AttendanceFlag.objects.filter(resolved=False)))()
         if flags:
             out.append(Tile(_("Attendance flags"), reverse("training:classes"), _("Shared devices or IP addresses"), count=flags,
                             order=32))

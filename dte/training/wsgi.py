@@ -52,10 +52,9 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
-from django.core.signals import setting_changed
 from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
-from django.core.signals import request_finished, request_started
+from django.core.signals import request_finished, request_started, setting_changed
 from django.dispatch import receiver
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import resolve

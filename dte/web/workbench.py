@@ -4,10 +4,13 @@ returning a list of Tile; the home page shows those the user's role gets."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import cached_property
 from importlib import import_module, util
+from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 
 class Tile:
@@ -30,6 +33,30 @@ class Tile:
 
     def __repr__(self) -> str:
         return f"Tile({self.title!r}, {self.url!r})"
+
+
+def scoped_count(figure: str, user, build: Callable[[Any], QuerySet | list[QuerySet]],
+                 today: date | None = None) -> Callable[[], int]:
+    """A tile's count whose SQL depends only on the user's scope (`scope_key`): `build(user)` gives the queryset
+    through scoped() (or its disjoint scoped_parts, added up), with filters that are constants or the markers
+    TODAY/NOW of dte/reporting/compiled.py. Its COUNT is compiled once per figure and scope and then executed
+    directly: building and compiling a count costs ≈ 0.4 ms of Python, four times its execution, and the
+    workbench shows some twenty of them. Counts that read anything else of the user (their own pk outside
+    the scope rules, their organisation's tokens) must stay plain callables. `today` replaces TODAY
+    (default: timezone.localdate())."""
+    from dte.organisations.scoping import scope_key
+    from dte.reporting.compiled import Statement, compile_queryset, one_row, statement
+
+    def compiled():
+        built = build(user)
+        parts = [compile_queryset(qs.order_by().values("pk")).wrap("SELECT COUNT(*) FROM ({sql}) c", width=1)
+                 for qs in (built if isinstance(built, list) else [built])]
+        return one_row(parts) if parts else Statement(None, (), "default", 1)  # the user sees none of them
+
+    def count() -> int:
+        (row,) = statement(("workbench", figure, scope_key(user)), compiled).rows(today=today) or [(0,)]
+        return sum(int(n) for n in row)
+    return count
 
 
 def tiles_for(user) -> list[Tile]:

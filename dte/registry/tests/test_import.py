@@ -141,3 +141,21 @@ def test_the_import_page_lists_the_failed_rows_and_why(setup_rows, django_captur
     assert "需要处理的行" in body and "校验位" in body and body.count("不能导入") == roster.rows_error
     for row in rows:  # full ID numbers stay in the downloadable sheet (masked there too unless entitled)
         assert not row[1] or str(row[1]) not in body
+
+
+def test_import_problems_reads_the_sheet_only_up_to_what_the_page_shows(setup_rows, django_capture_on_commit_callbacks):
+    """The count of rows to look at is kept with the import; the sheet is read up to the first `limit`."""
+    from dte.registry.selectors import import_problems
+
+    existing, rows = setup_rows
+    klass = TrainingClassFactory(start_date=date(2024, 9, 2))
+    roster, _job = upload(rows, klass, django_capture_on_commit_callbacks)
+    every = import_problems(roster)
+    assert [r["line"] for r in every["rows"]] == [4, 5, 6, 7, 8, 9] and every["more"] == 0
+    assert [r["error"] for r in every["rows"]] == [True, True, True, True, False, True]
+    roster = RosterImport.objects.get(pk=roster.pk)  # a field file is opened once
+    first = import_problems(roster, limit=2)
+    assert first["rows"] == every["rows"][:2] and first["more"] == 4
+    roster.rows_error = roster.rows_existing = 0  # nothing to look at: the sheet is not opened
+    roster.result_file.name = "gone.xlsx"
+    assert import_problems(roster) == {"rows": [], "more": 0}

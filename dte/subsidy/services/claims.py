@@ -26,7 +26,6 @@ CLAIMABLE_CLASS_STATUSES = (TrainingClass.Status.COMPLETED, TrainingClass.Status
 ITEM_OF_KIND = {"class": "training_subsidy", "stage": "training_subsidy", "living_allowance": "living_allowance",
                 "adjustment": "training_subsidy"}
 HOLD_CITATION = "津人社办发〔2022〕94号 四(一)（已发放的由市人社局责令培训机构追回）"
-LIVING_ALLOWANCE_CITATION = "津人社办发〔2022〕94号 三(四)（在享受培训费补贴同时，可以在一年内申请）、附件4 二(一)"
 STAGE_CITATION = "晋人社厅发〔2024〕27号 五(四)（项目制培训可分时段阶段性结算；最高每人不超过5000元）"
 
 
@@ -129,7 +128,8 @@ def evaluate(case_facts, training_class, item: str, today: date, cache: dict | N
     first = chosen[0] if chosen else {}
     return {"eligible": eligible, "pending": pending and not refused, "amount": first.get("amount_fen", 0) if eligible else 0,
             "payee": first.get("payee", ""), "onward": first.get("onward_payee", "") or "", "pack": data["province"],
-            "reasons": reasons, "trace": data["trace"], "parameters": data["parameters"]}
+            "reasons": reasons, "trace": data["trace"], "parameters": data["parameters"],
+            "citation": first.get("citation", "")}  # the pack's clause for the item (conditions checked beside it cite it)
 
 
 def line_values(claim: Claim, cf, result: dict, item: str, today: date) -> dict:
@@ -259,7 +259,9 @@ def decide(claim: Claim, cf, item: str, kind: str, today: date, cache: dict | No
 
 def _living_allowance_conditions(cf, k, result: dict) -> dict:
     """在享受培训费补贴同时 — the person must have an active training-subsidy line for this class —
-    and one living allowance per subsidised training (the pack's reading of 一次性)."""
+    and one living allowance per subsidised training (the pack's reading of 一次性). A refusal cites the
+    clause the province's pack gives the allowance (Tianjin: 津人社办发〔2022〕94号 三(四), parameter
+    living_allowance_fen); lines stored earlier keep the citation they were decided with."""
     person = cf.enrolment.person
     base = ClaimLine.objects.filter(person=person, claim__training_class=k, item="training_subsidy", status__in=ACTIVE_STATUSES)
     again = ClaimLine.objects.filter(person=person, claim__training_class=k, item="living_allowance", status__in=ACTIVE_STATUSES)
@@ -270,7 +272,7 @@ def _living_allowance_conditions(cf, k, result: dict) -> dict:
         problem = ("LIVING_ALLOWANCE_ALREADY_CLAIMED", "该学员本次培训已申领一次性生活费补贴。")
     if problem:
         result = {**result, "eligible": False, "amount": 0,
-                  "reasons": [*result["reasons"], {"code": problem[0], "message": problem[1], "citation": LIVING_ALLOWANCE_CITATION,
+                  "reasons": [*result["reasons"], {"code": problem[0], "message": problem[1], "citation": result["citation"],
                                                    "effect": "refuse"}]}
     return result
 

@@ -82,6 +82,26 @@ def test_tianjin_living_allowance_window_is_the_packs_rule_on_the_claim_date(mon
         [("claimed", 100000, "2026-03-21")] * 2
 
 
+def test_living_allowance_conditions_cite_the_packs_clause(monkeypatch):
+    """在享受培训费补贴同时 is checked beside the pack; its refusal cites the clause the pack gives the
+    allowance (a province's own pack, its own clause), not a text written for Tianjin."""
+    from dte.policy.services import pack_for
+    from dte.subsidy.services import claims as claims_module
+
+    k = completed_class("tianjin", status="employee", trainees=1)
+    passed_exams(monkeypatch, k)
+    seen = []
+    told = claims_module.nothing_to_claim
+    monkeypatch.setattr(claims_module, "nothing_to_claim", lambda named: told(seen.extend(named) or seen))
+    with pytest.raises(ClaimRefused, match="培训费补贴"):  # no training-subsidy line yet
+        claim_create(training_class=k, kind=Claim.Kind.LIVING_ALLOWANCE, by=officials("120101").reviewer, today=CLAIM_DAY)
+    [(_name, reasons)] = seen
+    clause = pack_for("120000").parameters.bind(k.start_date).citation("living_allowance_fen")
+    assert clause.startswith(f"{TIANJIN} 三(四)")
+    assert [(r["code"], r["citation"]) for r in reasons if r["effect"] == "refuse"] == \
+        [("LIVING_ALLOWANCE_WITHOUT_TRAINING_SUBSIDY", clause)]
+
+
 def test_tianjin_living_allowance_once_per_person_across_trainings(monkeypatch):
     """The pack's reading of 一次性 (parameters.yaml note): a second training's allowance is refused."""
     first = completed_class("tianjin", status="employee", trainees=1)

@@ -241,6 +241,19 @@ def test_https_referer_and_origin_checks_as_django(stack, settings):
     assert rows(session) == rows(twin)
 
 
+def test_the_kept_csrf_check_follows_trusted_origins(stack, settings):
+    """The layer keeps one CsrfViewMiddleware, which parses CSRF_TRUSTED_ORIGINS once: a changed setting is read."""
+    lean, _django = stack
+    warm(lean)
+    session = now_session()
+    cookie = sign_in(trainee(session.training_class).person.user)
+    before = lean.answered
+    assert call(lean, path(session), body(**INSIDE), cookie=cookie, HTTP_ORIGIN="http://app.example")[0] == 403
+    settings.CSRF_TRUSTED_ORIGINS = ["http://app.example"]
+    assert call(lean, path(session), body(**INSIDE), cookie=cookie, HTTP_ORIGIN="http://app.example")[0] == 200
+    assert lean.answered == before + 1  # the refusal was Django's, the trusted origin's check-in the layer's
+
+
 @pytest.mark.parametrize("case", ["wrong csrf", "no csrf header", "masked csrf", "no session", "inactive user",
                                   "stale session hash", "another trainee's cookie", "malformed json", "not an object",
                                   "string latitude", "nul character", "idempotency key", "staff", "mobile backend",

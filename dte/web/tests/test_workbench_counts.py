@@ -1,0 +1,87 @@
+"""The workbench's tile counts are compiled once per scope (dte/web/workbench.py `scoped_count`): they must be
+the very numbers Django's .count() of the same querysets gives, for every demo account, stay live (the SQL is
+kept, never the result), never cross from one scope to another, and the page's queries stay bounded."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dte.assessment.selectors import deadline_dates, deadlines_for
+from dte.organisations.models import User
+from dte.organisations.roles import Role
+from dte.organisations.scoping import scoped
+from dte.organisations.tests.factories import division
+from dte.registry.models import Person
+from dte.registry.tests.factories import PersonFactory, officer
+from dte.reporting.compiled import statements_clear
+from dte.web.workbench import tiles_for
+
+pytestmark = pytest.mark.django_db
+
+APPS_WITH_COMPILED_COUNTS = ("assessment", "catalogue", "credentials", "registry", "supervision", "talent", "training")
+
+
+def _plain_count(figure, user, build, today=None):
+    """The reference: Django's own .count() of what `build` gives (as the tiles counted before)."""
+    def count():
+        built = build(user)
+        return sum(qs.count() for qs in (built if isinstance(built, list) else [built]))
+    return count
+
+
+def _counts(user) -> dict:
+    return {(str(tile.title), tile.url): tile.count for tile in tiles_for(user)}
+
+
+def _people_tile(user):
+    return next(tile for tile in tiles_for(user) if tile.url == "/registry/people/")
+
+
+@pytest.fixture
+def demo_world():
+    call_command("setup", demo_scale=0, verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("demo", scale=1, stdout=open("/dev/null", "w"))
+
+
+def test_compiled_counts_equal_plain_counts_for_every_demo_account(demo_world, monkeypatch):
+    users = list(User.objects.filter(is_active=True).order_by("username"))
+    statements_clear()
+    compiled = {user.username: _counts(user) for user in users}  # one statement cache for all: scopes must not mix
+    assert {user.username: _counts(user) for user in users} == compiled  # and again, from the cached statements
+    for app in APPS_WITH_COMPILED_COUNTS:
+        monkeypatch.setattr(f"dte.{app}.workbench.scoped_count", _plain_count)
+    monkeypatch.setattr("dte.registry.workbench.TODAY", date.today())
+    monkeypatch.setattr("dte.training.workbench.NOW", timezone.now())
+    assert {user.username: _counts(user) for user in users} == compiled
+    assert sum(n or 0 for counts in compiled.values() for n in counts.values()) > 100  # the demo data is counted
+    for user in users:  # the workbench's lean due dates are those of the deadline pages
+        assert deadline_dates(user) == sorted(d.due_on for d in deadlines_for(user))
+    assert any(deadline_dates(user) for user in users)
+    for username in ("sx_province", "ty_officer", "sxu_staff"):  # the parts added up == the single OR of scoped()
+        user = User.objects.get(username=username)
+        assert _people_tile(user).count == scoped(user, Person.objects.all()).count() > 0
+
+
+def test_counts_stay_live_and_per_scope():
+    statements_clear()
+    taiyuan, datong = officer("140100", Role.LOCAL_OFFICER), officer("140200", Role.LOCAL_OFFICER)
+    PersonFactory.create_batch(3, division=division("140105"))
+    PersonFactory(division=division("140202"))
+    assert (_people_tile(taiyuan).count, _people_tile(datong).count) == (3, 1)
+    PersonFactory(division=division("140105"))  # the compiled SQL is kept, not the figure
+    assert (_people_tile(taiyuan).count, _people_tile(datong).count) == (4, 1)
+
+
+def test_workbench_queries_are_bounded(demo_world):
+    client = Client()
+    client.force_login(User.objects.get(username="sx_province"))
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    # session, user, about 20 tile counts (one statement each), the deadline lists: no query per row
+    assert len(queries) <= 30, [q["sql"][:120] for q in queries]
