@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dte.web.workbench import Tile
+from dte.web.workbench import Tile, scoped_count
 
 from .tokens import manageable_tokens, may_manage_tokens
 
@@ -10,4 +10,5 @@ def tiles(user):
     if not may_manage_tokens(user):
         return []
     return [Tile(_("API tokens"), reverse("organisations:tokens"), _("Machine access for your organisation's systems"),
-                 lambda: manageable_tokens(user).filter(revoked_at__isnull=True).count(), order=950)]
+                 scoped_count("organisations.tokens", user, lambda u: manageable_tokens(u).filter(revoked_at__isnull=True)),
+                 order=950)]

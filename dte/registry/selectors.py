@@ -153,9 +153,8 @@ def import_problems(roster, *, limit: int = 200) -> dict:
 
     from openpyxl import load_workbook
 
-    from .import_files import _mask_row
+    from .import_files import CALAMINE_MAX_ROWS, _mask_row, calamine_rows
     from .imports import COLUMNS
-    from .xlsx_stream import NotStreamed, read_rows
 
     out: dict = {"rows": [], "more": 0}
     to_show = roster.rows_error + roster.rows_existing
@@ -167,15 +166,12 @@ def import_problems(roster, *, limit: int = 200) -> dict:
         book = None
         if roster.result_file.name.endswith(".csv"):
             rows = csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
-        else:
-            rows = read_rows(handle)
-        try:
-            next(rows, None)  # the header
-        except NotStreamed:  # a sheet kept in an earlier format
-            handle.seek(0)
+        elif roster.rows_total <= CALAMINE_MAX_ROWS:  # as the import read the roster (import_files: fast, in memory)
+            rows = calamine_rows(handle)
+        else:  # openpyxl's read-only mode reads such a sheet once for its size first, but in flat memory
             book = load_workbook(handle, read_only=True)
             rows = book.worksheets[0].iter_rows(values_only=True)
-            next(rows, None)
+        next(rows, None)  # the header
         for number, row in enumerate(rows, start=1):
             if len(row) <= result_at:
                 continue

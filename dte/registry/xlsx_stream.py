@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import date, datetime, time, timedelta
-from xml.etree import ElementTree
+from datetime import date, datetime, time
 from xml.sax.saxutils import escape
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -134,55 +133,3 @@ class StreamingXlsx:
         self.sheet.write(b"</sheetData></worksheet>")
         self.sheet.close()
         self.zip.close()
-
-
-def read_rows(source):
-    """The rows of a sheet StreamingXlsx wrote, streamed from `source` (a binary file): lists of values —
-    texts, numbers, booleans, dates/times as written; a gap before a cell as None. openpyxl's read-only mode
-    reads such a sheet through once for its size before the first row (it has no <dimension>: rows are
-    written before their count is known), so a reader wanting the first rows only would pay for all.
-    A workbook written otherwise (other styles, shared strings) raises NotStreamed: read it with openpyxl."""
-    c, t, v, row_tag, is_tag = (f"{{{MAIN}}}{name}" for name in ("c", "t", "v", "row", "is"))
-    with zipfile.ZipFile(source) as archive:
-        try:  # the style numbers below mean what STYLES says only in a sheet written here
-            ours = archive.read("xl/styles.xml") == STYLES.encode()
-        except KeyError:
-            ours = False
-        if not ours or "xl/sharedStrings.xml" in archive.namelist():
-            raise NotStreamed
-        with archive.open("xl/worksheets/sheet1.xml") as sheet:
-            row: list = []
-            for _event, element in ElementTree.iterparse(sheet):
-                if element.tag == c:
-                    column = column_index_from_string(CELL_COLUMN.match(element.get("r")).group()) - 1
-                    row.extend([None] * (column - len(row)))
-                    row.append(_value(element, t, v, is_tag))
-                elif element.tag == row_tag:
-                    yield row
-                    row = []
-                    element.clear()  # its cells: memory stays at about one row, not the sheet
-
-
-class NotStreamed(Exception):
-    """The workbook was not written by StreamingXlsx."""
-
-
-CELL_COLUMN = re.compile("[A-Z]+")
-
-
-def _value(cell, t: str, v: str, is_tag: str):
-    kind = cell.get("t")
-    if kind == "inlineStr":
-        return "".join(part.text or "" for part in cell.find(is_tag).iter(t))
-    text = cell.findtext(v)
-    if text is None or kind in ("str", "e"):
-        return text
-    if kind == "b":
-        return text == "1"
-    number = float(text) if any(mark in text for mark in ".eE") else int(text)
-    style = cell.get("s")
-    if style == str(DATETIME_STYLE):
-        return EPOCH + timedelta(days=number)
-    if style == str(TIME_STYLE):
-        return (EPOCH + timedelta(days=number)).time()
-    return number

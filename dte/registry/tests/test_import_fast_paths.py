@@ -24,7 +24,7 @@ from dte.registry.import_files import ResultSheet
 from dte.registry.imports.kept import KeptRows
 from dte.registry.imports.reading import RowResult
 from dte.registry.models import Enrolment, Person
-from dte.registry.xlsx_stream import ILLEGAL, NotStreamed, StreamingXlsx, read_rows
+from dte.registry.xlsx_stream import ILLEGAL, StreamingXlsx
 
 from .factories import PersonFactory, TrainingClassFactory, id_index_of, id_number
 
@@ -140,26 +140,6 @@ def test_streamed_sheet_keeps_whitespace_at_the_ends_of_a_text():
     stream.append([" lead", "tail ", "\u3000全角", "in side"])
     stream.close()
     assert _read(buffer.getvalue()) == [[" lead", "tail ", "\u3000全角", "in side"]]
-
-
-def test_streamed_sheet_reads_back_as_openpyxl_reads_it():
-    """xlsx_stream.read_rows (the import page's first rows without reading the sheet for its size first)."""
-    rows = _random_rows(400) + [[None, 1.5, True, False, time(8, 30), date(2024, 6, 30), -3, 2.5e-9, "通过"]]
-    ours = ResultSheet(as_csv=False)
-    for row in rows:
-        ours.append(row)
-    content = ours.finish().read()
-    streamed = [list(row) for row in read_rows(io.BytesIO(content))]
-    for row in streamed:
-        while row and row[-1] is None:
-            row.pop()
-    assert streamed == _read(content)
-    theirs = Workbook()  # another writer's styles: not this reader's
-    theirs.active.append(["x"])
-    buffer = io.BytesIO()
-    theirs.save(buffer)
-    with pytest.raises(NotStreamed):
-        next(read_rows(io.BytesIO(buffer.getvalue())))
 
 
 def test_kept_rows_refuse_a_field_that_would_shift_the_columns():

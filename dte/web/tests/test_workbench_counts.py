@@ -23,7 +23,8 @@ from dte.web.workbench import tiles_for
 
 pytestmark = pytest.mark.django_db
 
-APPS_WITH_COMPILED_COUNTS = ("assessment", "catalogue", "credentials", "registry", "supervision", "talent", "training")
+APPS_WITH_COMPILED_COUNTS = ("assessment", "catalogue", "credentials", "organisations", "registry", "supervision", "talent",
+                             "training")
 
 
 def _plain_count(figure, user, build, today=None):
