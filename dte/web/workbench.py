@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import import_module, util
 from typing import Any
 
@@ -108,9 +108,15 @@ def _scalars(statements: list, separator: str):
                      1 if separator == " + " else len(sqls), tuple(today_at), tuple(now_at))
 
 
+@cache
+def _workbench_modules() -> list:
+    """The apps' workbench modules, looked up once per process (a miss searches the file system: ≈ 0.2 ms)."""
+    return [import_module(f"{app}.workbench") for app in settings.DTE_APPS
+            if app != "dte.web" and util.find_spec(f"{app}.workbench")]
+
+
 def tiles_for(user) -> list[Tile]:
     tiles: list[Tile] = []
-    for app in settings.DTE_APPS:
-        if app != "dte.web" and util.find_spec(f"{app}.workbench"):
-            tiles.extend(import_module(f"{app}.workbench").tiles(user))
+    for module in _workbench_modules():
+        tiles.extend(module.tiles(user))
     return sorted(tiles, key=lambda t: (t.order, str(t.title)))

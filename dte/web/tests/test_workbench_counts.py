@@ -19,7 +19,7 @@ from dte.organisations.tests.factories import division
 from dte.registry.models import Person
 from dte.registry.tests.factories import PersonFactory, officer
 from dte.reporting.compiled import statements_clear
-from dte.web.workbench import tiles_for
+from dte.web.workbench import count_together, tiles_for
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,13 @@ def test_compiled_counts_equal_plain_counts_for_every_demo_account(demo_world, m
         assert _people_tile(user).count == scoped(user, Person.objects.all()).count() > 0
 
 
+def test_the_page_counts_all_tiles_in_one_statement_with_the_same_figures(demo_world):
+    for user in User.objects.filter(is_active=True).order_by("username"):
+        one_by_one, together = tiles_for(user), tiles_for(user)
+        count_together(together)
+        assert [(t.title, t.count) for t in together] == [(t.title, t.count) for t in one_by_one], user.username
+
+
 def test_counts_stay_live_and_per_scope():
     statements_clear()
     taiyuan, datong = officer("140100", Role.LOCAL_OFFICER), officer("140200", Role.LOCAL_OFFICER)
@@ -84,5 +91,6 @@ def test_workbench_queries_are_bounded(demo_world):
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
-    # session, user, about 20 tile counts (one statement each), the deadline lists: no query per row
-    assert len(queries) <= 30, [q["sql"][:120] for q in queries]
+    # session, user, organisation, notifications, the ~20 scope counts in one statement, the deadline and
+    # 30-day-report lists (no query per row), the subsidy claims and title recognitions
+    assert len(queries) <= 15, [q["sql"][:120] for q in queries]
