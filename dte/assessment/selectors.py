@@ -102,9 +102,6 @@ class Due:
     provisional: bool = False
     subject: str = ""  # which record, for the deadline monitor
 
-    def days_left(self, today: date | None = None) -> int:
-        return (self.due_on - (today or timezone.localdate())).days
-
     @property
     def flag(self) -> str:
         return due_flag(self.due_on)

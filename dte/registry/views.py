@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dte.organisations.roles import Role
@@ -137,7 +136,7 @@ def filing_detail(request, pk: int):
 
 @login_required
 def applications(request):
-    today = date.today()
+    today = timezone.localdate()
     qs = filter_applications(scoped(request.user, ClassApplication.objects.all()), request.GET, today)
     calendar = review_calendar(qs, today)
 
@@ -174,7 +173,7 @@ def application_detail(request, pk: int):
             return redirect("registry:application", pk=pk)
     return render(request, "registry/application.html", {
         "app": app, "form": form if app.status == ClassApplication.Status.SUBMITTED else None,
-        "days_left": review_days_left(app, date.today()),
+        "days_left": review_days_left(app, timezone.localdate()),
     })
 
 

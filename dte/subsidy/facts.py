@@ -16,7 +16,7 @@ from typing import Iterable
 
 from django.utils import timezone
 
-from dte.ops.sql import id_array, ids_in  # noqa: F401  (one array parameter on PostgreSQL; claims.py uses them through this module)
+from dte.ops.sql import ids_in  # one array parameter on PostgreSQL
 from dte.policy.cases import hours_json  # credited hours exactly, in tenths (not truncated)
 from dte.registry.models import Enrolment
 

@@ -166,7 +166,7 @@ class CheckInLean:
         self.templates: dict[tuple, list] = {}  # (language, https) → the response headers Django gave
         self.route: str | None = None
         self.answered = 0  # check-ins answered here (tests, benchmarks)
-        self._local = threading.local()  # per thread: (the cache, the process id, a Redis connection) for _values
+        self._local = threading.local()  # per thread: {cache: (process id, its Redis connection)} for _values
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith("/api/training/sessions/"):
@@ -288,22 +288,23 @@ class CheckInLean:
         """cache_obj.get_many(keys)'s values in key order (None when missing). Django's Redis cache with one
         server: one MGET on a connection of the cache's own pool that this thread keeps (taking a connection from
         the pool and giving it back, as redis-py does per command, cost more than the MGET itself), the values
-        decoded by the cache's own serializer; any other cache: get_many. A connection that fails is dropped
-        (the error goes up: Django answers the request) and the next check-in takes a new one."""
+        decoded by the cache's own serializer; any other cache: get_many. A connection that fails is closed
+        (the error goes up: Django answers the request) and opens again for the next check-in."""
         inner = getattr(cache_obj, "_cache", None)
         if not isinstance(cache_obj, RedisCache) or len(getattr(inner, "_servers", ())) != 1:
             found = cache_obj.get_many(keys)
             return [found.get(k) for k in keys]
-        held = getattr(self._local, "redis", None)
-        if held is None or held[0] is not cache_obj or held[1] != os.getpid():
-            held = self._local.redis = (cache_obj, os.getpid(), inner.get_client(None).connection_pool.get_connection())
-        connection = held[2]
+        kept = self._local.__dict__.setdefault("redis", {})  # cache objects are per thread, like Django's caches
+        entry = kept.get(cache_obj)
+        if entry is None or entry[0] != os.getpid():
+            # made by the pool but not checked out of it: nothing is left listed as in use when a thread ends
+            entry = kept[cache_obj] = (os.getpid(), inner.get_client(None).connection_pool.make_connection())
+        connection = entry[1]
         try:
             connection.send_command("MGET", *[cache_obj.make_key(k) for k in keys])
             raw = connection.read_response()
         except BaseException:
-            self._local.redis = None
-            connection.disconnect()
+            connection.disconnect()  # the same connection reconnects on its next command
             raise
         loads = inner._serializer.loads
         return [None if value is None else loads(value) for value in raw]

@@ -62,7 +62,11 @@ class ScopedCount:
         from dte.organisations.scoping import scope_key
         from dte.reporting.compiled import statement
 
-        found = statement(("workbench", self.figure, scope_key(self.user)), self._compile)
+        key = scope_key(self.user)
+        personal = len(key) > 1 and key[1] is not None  # an owner's scope (a trainee's): their own pk is in it
+        # compiled for this page and not kept: thousands of trainees must not push the officials' statements
+        # out of the shared store (dte/reporting/compiled.py, MAX_STATEMENTS)
+        found = self._compile() if personal else statement(("workbench", self.figure, key), self._compile)
         if self.today is None or not found.today_at:
             return found
         params, value = list(found.params), connections[found.using].ops.adapt_datefield_value(self.today)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 import pytest
 from django.db import IntegrityError, connection, transaction

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dte.catalogue.selectors import institution_bar_reason
 from dte.audit.services import audit_record
+from dte.ops.sql import id_array, ids_in
 from dte.catalogue.selectors import overrides_with_official_standards
 from dte.policy.packs.common import yuan
 from dte.policy.cases import CaseError, parse_case
@@ -52,10 +53,10 @@ def lock_people(person_ids) -> None:
     if connection.vendor == "postgresql":  # the same INSERT bulk_create sends, without a model instance per person
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {PersonLock._meta.db_table} (person_id) SELECT unnest(%s::bigint[]) "
-                           "ON CONFLICT DO NOTHING", [facts_module.id_array(ids)])
+                           "ON CONFLICT DO NOTHING", [id_array(ids)])
     else:
         PersonLock.objects.bulk_create([PersonLock(person_id=i) for i in ids], ignore_conflicts=True)
-    list(PersonLock.objects.select_for_update().filter(**facts_module.ids_in("person_id", ids)).order_by("pk").values_list("pk", flat=True))
+    list(PersonLock.objects.select_for_update().filter(**ids_in("person_id", ids)).order_by("pk").values_list("pk", flat=True))
 
 
 def _rules(province: str, on: date, cache: dict | None):

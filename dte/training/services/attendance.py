@@ -53,7 +53,7 @@ def _enrolment_id(session: Session, user) -> int | None:
     return found[0]["pk"] if found else None
 
 
-def _session_and_enrolment(session_id: int, user) -> tuple[Session, int | None]:
+def _session_and_enrolment(session_id: int, user) -> tuple[Session | checkin_sql.SessionFacts, int | None]:
     """One query: the session with its venue, and the caller's enrolment id in its class. A trainee's
     (the hot path, issue 12 item 2) is prepared SQL (checkin_sql.own_session_and_enrolment: their scope
     on Enrolment is the own-enrolment condition itself); every other caller's is built by the ORM with
@@ -74,7 +74,7 @@ def _session_and_enrolment_orm(session_id: int, user) -> Session | None:
             .filter(pk=session_id).first())
 
 
-def _verify_position(session: Session, at, lat, lon, accuracy, code, *, window) -> tuple[str, str, float | None]:
+def _verify_position(session: Session | checkin_sql.SessionFacts, at, lat, lon, accuracy, code, *, window) -> tuple[str, str, float | None]:
     """(status, refusal reason, distance) for an offline session."""
     verdict = window(session, at)
     if not verdict.ok:
@@ -95,7 +95,7 @@ def _verify_position(session: Session, at, lat, lon, accuracy, code, *, window) 
 
 def check_in(*, session_id: int, user, lat=None, lon=None, accuracy=None, device_id: str = "", ip: str | None = None,
              code: str = "", at: datetime | None = None, source: str = Attendance.Source.WEB,
-             session: Session | None = None) -> CheckInResult:
+             session: Session | checkin_sql.SessionFacts | None = None) -> CheckInResult:
     """A trainee checks in. Round trips: one SELECT (session + venue + the caller's enrolment); then, in
     the caller's transaction, one statement on PostgreSQL (checkin_sql.record_accepted: the attendance row,
     the attempt row, the device/IP counts and any shared-device/IP flag) — elsewhere the same steps

@@ -34,10 +34,41 @@ from dte.registry.models import Enrolment, Person
 
 from ..models import Attendance, AttendanceFlag, CheckInAttempt, CheckInCount, Session, Venue
 
-# in the models' field order (Model.from_db takes the values of the loaded fields in that order)
-SESSION_FIELDS = ("id", "training_class_id", "starts_at", "ends_at", "delivery", "venue_id", "early_open_minutes",
-                  "late_after_minutes", "qr_secret")
-VENUE_FIELDS = ("id", "lat", "lon", "radius_m", "polygon", "max_accuracy_m", "uses_rotating_qr")
+class VenueFence(NamedTuple):
+    """A venue's fence as the checks read it (dte/training/checks.py): a Venue's attributes of the same names."""
+
+    id: int
+    lat: float | None
+    lon: float | None
+    radius_m: int | None
+    polygon: list | None
+    max_accuracy_m: int
+    uses_rotating_qr: bool
+
+
+class SessionFacts(NamedTuple):
+    """What a check-in reads of its session (a Session's attributes of the same names, `venue` a VenueFence), built
+    from one row without a model instance: two fewer instances and their init signals per check-in."""
+
+    id: int
+    training_class_id: int
+    starts_at: datetime
+    ends_at: datetime
+    delivery: str
+    venue_id: int | None
+    early_open_minutes: int
+    late_after_minutes: int
+    qr_secret: str
+    venue: VenueFence | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+# the columns read, in the tuples' order (a row fills them by position)
+SESSION_FIELDS = SessionFacts._fields[:-1]  # all but `venue`
+VENUE_FIELDS = VenueFence._fields
 ALREADY = "本次课已签到"  # stored with the attempt (and written by SQL): one language, not a bilingual literal
 
 
@@ -113,38 +144,6 @@ def _kept_cursor(connection):
             raw.prepare_threshold = PREPARE_THRESHOLD
         kept = connection._dte_checkin_cursor = psycopg.Cursor(raw)
     return kept
-
-
-class VenueFence(NamedTuple):
-    """A venue's fence as the checks read it (dte/training/checks.py): a Venue's attributes of the same names."""
-
-    id: int
-    lat: float | None
-    lon: float | None
-    radius_m: int | None
-    polygon: list | None
-    max_accuracy_m: int
-    uses_rotating_qr: bool
-
-
-class SessionFacts(NamedTuple):
-    """What a check-in reads of its session (a Session's attributes of the same names, `venue` a VenueFence), built
-    from one row without a model instance: two fewer instances and their init signals per check-in."""
-
-    id: int
-    training_class_id: int
-    starts_at: datetime
-    ends_at: datetime
-    delivery: str
-    venue_id: int | None
-    early_open_minutes: int
-    late_after_minutes: int
-    qr_secret: str
-    venue: VenueFence | None
-
-    @property
-    def pk(self) -> int:
-        return self.id
 
 
 def own_session_and_enrolment(session_id: int, user_id: int, alias: str = "default") -> tuple[SessionFacts | None, int | None]:

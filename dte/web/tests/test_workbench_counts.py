@@ -94,3 +94,24 @@ def test_workbench_queries_are_bounded(demo_world):
     # session, user, organisation, notifications, the ~20 scope counts in one statement, the deadline and
     # 30-day-report lists (no query per row), the subsidy claims and title recognitions
     assert len(queries) <= 15, [q["sql"][:120] for q in queries]
+
+
+def test_a_trainees_counts_are_not_kept_in_the_shared_statement_store():
+    """A trainee's scope holds their own pk: their compiled counts would fill the store (and empty it for the
+    officials) one trainee at a time, so they are compiled per page and not kept; the figures stay right."""
+    from dte.registry.tests.factories import TrainingClassFactory
+    from dte.reporting import compiled
+    from dte.training.tests.factories import trainee
+
+    statements_clear()
+    officials = officer("140100", Role.LOCAL_OFFICER)
+    tiles_for(officials)
+    kept = len(compiled._statements)
+    assert kept > 0
+    training_class = TrainingClassFactory()
+    for enrolment in [trainee(training_class) for _ in range(3)]:
+        user = enrolment.person.user
+        tiles = tiles_for(user)
+        count_together(tiles)
+        assert [t.count for t in tiles] == [t.count for t in tiles_for(user)]
+    assert len(compiled._statements) == kept
