@@ -64,6 +64,18 @@ def main() -> int:
         return f'msgid {match.group(1).strip()}\nmsgstr "{escape(chinese)}"\n'
 
     text = re.sub(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n', fill, text)
+
+    def fill_plural(match: re.Match) -> str:
+        """Chinese has one plural form (nplurals=1): msgstr[0] is the singular's translation."""
+        msgid = unescape("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))))
+        chinese = table.get(msgid)
+        if chinese is None:
+            missing.append(msgid)
+            return match.group(0)
+        return f'msgid {match.group(1).strip()}\nmsgid_plural {match.group(2).strip()}\nmsgstr[0] "{escape(chinese)}"\n'
+
+    text = re.sub(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgid_plural ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr\[0\] ""\n(?:msgstr\[1\] ""\n)?',
+                  fill_plural, text)
     text = text.replace('#, fuzzy\nmsgid ""\nmsgstr ""\n', 'msgid ""\nmsgstr ""\n', 1)  # the header is ours, not a guess
     PO.write_text(text, encoding="utf-8")
     subprocess.run(["msgfmt", "--check-format", "-o", str(PO.with_suffix(".mo")), str(PO)], check=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dte.organisations.roles import Role
@@ -38,7 +37,7 @@ def tiles(user) -> list[Tile]:
         out.append(Tile(_("Overdue reviews"), reverse("registry:applications") + "?overdue=1",
                         _("Past the review deadline"),
                         count=scoped_count("registry.overdue", user, lambda u: class_applications_overdue(
-                            TODAY, scoped(u, ClassApplication.objects.all())), today=timezone.localdate()), order=21))
+                            TODAY, scoped(u, ClassApplication.objects.all()))), order=21))
         out.append(Tile(_("Filed training plans"), reverse("registry:filings") + "?status=submitted", _("Waiting for filing"),
                         count=scoped_count("registry.filings", user, lambda u: scoped(u, TrainingPlanFiling.objects.filter(
                             status="submitted"))), order=22))

@@ -4,14 +4,11 @@ returning a list of Tile; the home page shows those the user's role gets."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import date
 from functools import cache, cached_property
 from importlib import import_module, util
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import QuerySet
 
 
@@ -44,10 +41,10 @@ class ScopedCount:
     directly: building and compiling a count costs ≈ 0.4 ms of Python, four times its execution, and the
     workbench shows some twenty of them. A count whose SQL reads anything of the user that scope_key does not
     name (role, organisation, division prefix; the user's pk for owner roles only) must stay a plain callable.
-    `today` replaces TODAY (default: timezone.localdate())."""
+    TODAY is today's local date when the count runs (Statement.rows)."""
 
-    def __init__(self, figure: str, user, build: Callable[[Any], QuerySet | list[QuerySet]], today: date | None = None):
-        self.figure, self.user, self.build, self.today = figure, user, build, today
+    def __init__(self, figure: str, user, build: Callable[[Any], QuerySet | list[QuerySet]]):
+        self.figure, self.user, self.build = figure, user, build
 
     def _compile(self):
         from dte.reporting.compiled import compile_queryset
@@ -58,7 +55,7 @@ class ScopedCount:
         return _scalars(parts, " + ")
 
     def statement(self):
-        """The compiled COUNT(s), with this count's `today` already in place of TODAY."""
+        """The compiled COUNT(s)."""
         from dte.organisations.scoping import scope_key
         from dte.reporting.compiled import statement
 
@@ -66,13 +63,7 @@ class ScopedCount:
         personal = len(key) > 1 and key[1] is not None  # an owner's scope (a trainee's): their own pk is in it
         # compiled for this page and not kept: thousands of trainees must not push the officials' statements
         # out of the shared store (dte/reporting/compiled.py, MAX_STATEMENTS)
-        found = self._compile() if personal else statement(("workbench", self.figure, key), self._compile)
-        if self.today is None or not found.today_at:
-            return found
-        params, value = list(found.params), connections[found.using].ops.adapt_datefield_value(self.today)
-        for index in found.today_at:
-            params[index] = value
-        return replace(found, params=tuple(params), today_at=())
+        return self._compile() if personal else statement(("workbench", self.figure, key), self._compile)
 
     def __call__(self) -> int:
         (row,) = self.statement().rows() or [(0,)]

@@ -76,7 +76,7 @@ def _converters(connection, model, names, alias):
     """Per column, the conversions Django's compiler would apply to it (e.g. JSON, SQLite datetimes)."""
     out = []
     for name in names:
-        field = model._meta.get_field(name[:-3] if name.endswith("_id") and name != "id" else name)
+        field = model._meta.get_field(name)  # an attname (venue_id) finds its field too
         col = field.get_col(alias)
         out.append(tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
     return out
@@ -86,7 +86,7 @@ def _converters(connection, model, names, alias):
 def _lookup_plan(alias: str):
     connection = connections[alias]
     q = connection.ops.quote_name
-    s_cols = [Session._meta.get_field(n[:-3] if n.endswith("_id") and n != "id" else n).column for n in SESSION_FIELDS]
+    s_cols = [Session._meta.get_field(n).column for n in SESSION_FIELDS]
     v_cols = [Venue._meta.get_field(n).column for n in VENUE_FIELDS]
     enrolment, person = Enrolment._meta, Person._meta
     sql = (

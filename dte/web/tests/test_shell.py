@@ -90,3 +90,13 @@ def test_nul_characters_get_a_clear_400(client, method, path, body, content_type
     response = getattr(client, method)(path, body, **kwargs) if body is not None else client.get(path)
     assert response.status_code == 400
     assert "空字符" in (response.json().get("message") or response.json()["detail"])  # API: the shared error shape
+
+
+def test_plural_messages_are_translated_too():
+    """scripts/i18n.py fills msgstr[0] of plural entries (Chinese has one form): a count on a Chinese page
+    never falls back to the English plural."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        for n in (1, 3):
+            assert translation.ngettext("%(counter)s listing", "%(counter)s listings", n) % {"counter": n} == f"共 {n} 个机构"

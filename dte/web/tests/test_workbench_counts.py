@@ -2,8 +2,6 @@
 the very numbers Django's .count() of the same querysets gives, for every demo account, stay live (the SQL is
 kept, never the result), never cross from one scope to another, and the page's queries stay bounded."""
 
-from datetime import date
-
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -27,7 +25,7 @@ APPS_WITH_COMPILED_COUNTS = ("assessment", "catalogue", "credentials", "organisa
                              "training")
 
 
-def _plain_count(figure, user, build, today=None):
+def _plain_count(figure, user, build):
     """The reference: Django's own .count() of what `build` gives (as the tiles counted before)."""
     def count():
         built = build(user)
@@ -56,7 +54,7 @@ def test_compiled_counts_equal_plain_counts_for_every_demo_account(demo_world, m
     assert {user.username: _counts(user) for user in users} == compiled  # and again, from the cached statements
     for app in APPS_WITH_COMPILED_COUNTS:
         monkeypatch.setattr(f"dte.{app}.workbench.scoped_count", _plain_count)
-    monkeypatch.setattr("dte.registry.workbench.TODAY", date.today())
+    monkeypatch.setattr("dte.registry.workbench.TODAY", timezone.localdate())
     monkeypatch.setattr("dte.training.workbench.NOW", timezone.now())
     assert {user.username: _counts(user) for user in users} == compiled
     assert sum(n or 0 for counts in compiled.values() for n in counts.values()) > 100  # the demo data is counted
