@@ -11,7 +11,6 @@ def _networks(proxies: tuple[str, ...]):
     return tuple(ip_network(item, strict=False) for item in proxies)
 
 
-@lru_cache(maxsize=1024)  # the proxies' own addresses come back on every request
 def _trusted(address: str, networks) -> bool:
     try:
         ip = ip_address(address)

@@ -178,7 +178,7 @@ def _mapping(data: Any, path: str, required: bool = True) -> dict:
     if data is None and not required:
         return {}
     if not isinstance(data, dict):
-        raise CaseError(path, "应为 JSON 对象 (expected an object)", f"provide {path} as {{...}}")
+        raise CaseError(path, "应为 JSON 对象", f"provide {path} as {{...}}")
     return data
 
 
@@ -186,7 +186,7 @@ def _date(data: dict, key: str, path: str, required: bool = False) -> date | Non
     raw = data.get(key)
     if raw is None or raw == "":
         if required:
-            raise CaseError(f"{path}.{key}", "缺少日期 (missing date)", "use ISO format YYYY-MM-DD")
+            raise CaseError(f"{path}.{key}", "缺少日期", "use ISO format YYYY-MM-DD")
         return None
     if isinstance(raw, date):
         return raw
@@ -273,7 +273,7 @@ def _choice(data: dict, key: str, path: str, choices: tuple, default: str | None
     raw = data.get(key, default)
     if raw not in choices:
         shown = "缺少" if raw is None else f"未知取值 {raw!r}"
-        raise CaseError(f"{path}.{key}", f"{shown} (unknown {key})", f"one of: {', '.join(choices)}")
+        raise CaseError(f"{path}.{key}", shown, f"one of: {', '.join(choices)}")
     return raw
 
 
@@ -290,7 +290,7 @@ def _province(raw: Any, path: str) -> str | None:
 def _occupation(raw: Any, path: str) -> str:
     occupation = find_occupation(str(raw or ""))
     if occupation is None:
-        raise CaseError(path, f"未知职业代码 {raw!r} (unknown occupation)", "see dte/policy/data/occupations.yaml")
+        raise CaseError(path, f"未知职业代码 {raw!r}", "see dte/policy/data/occupations.yaml")
     return occupation.code
 
 
@@ -352,7 +352,7 @@ def parse_case(data: Any) -> Case:
 
     raw_history = data.get("history") or []
     if not isinstance(raw_history, list):
-        raise CaseError("history", "应为数组 (expected a list)", "provide history as [...]")
+        raise CaseError("history", "应为数组", "provide history as [...]")
     history = []
     for i, h in enumerate(raw_history):
         path = f"history[{i}]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 from .occupations import LEVEL_NAMES, find_occupation
 from .packs.base import PolicyPack
@@ -43,7 +44,7 @@ def explain_text(pack: PolicyPack, on: date | None = None) -> str:
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f} 元"
+    return f"{Decimal(fen).scaleb(-2):,.2f} 元"
 
 
 def simulate_text(result: dict) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dte.organisations.scoping import get_scoped_or_404, scoped
+from dte.policy.packs.common import money
 from dte.privacy.idnumber import mask_id_number
 from dte.privacy.spreadsheet import safe_row
 from dte.registry.models import TrainingClass
@@ -29,7 +30,7 @@ REFUSALS = (ClaimRefused, review.ReviewRefused, payments.PaymentRefused)
 
 
 def yuan(fen) -> str:
-    return f"¥{(fen or 0) / 100:,.2f}"
+    return money(fen or 0)
 
 
 def xlsx_response(filename: str, header: list[str], rows) -> HttpResponse:

@@ -28,7 +28,13 @@ MODE_NAMES = {
 
 
 def yuan(fen: int) -> str:
-    return f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
+    """Fen as yuan in a sentence: 1000 → "10", 1005 → "10.05". Exact (Decimal), never through a float."""
+    return f"{Decimal(fen).scaleb(-2):f}" if fen % 100 else str(fen // 100)
+
+
+def money(fen: int) -> str:
+    """Fen as an amount on screen: 123450 → "¥1,234.50". Exact (Decimal), never through a float."""
+    return f"¥{Decimal(fen).scaleb(-2):,.2f}"
 
 
 def hours_text(hours) -> str:

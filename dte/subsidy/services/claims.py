@@ -114,7 +114,7 @@ def evaluate(case_facts, training_class, item: str, today: date, cache: dict | N
     except (PolicyInputError, CaseError) as error:
         return {"eligible": False, "amount": 0, "payee": "", "onward": "", "pack": "", "reasons": [
             {"code": "CASE_INVALID", "message": str(error), "citation": "", "effect": "refuse"}], "trace": [], "parameters": [],
-            "pending": False}
+            "pending": False, "citation": ""}
     reasons = list(data["reasons"])
     # the pack's deadline names the items it binds (Tianjin: 附件4 一(二)'s 30 days, the training-fee claim only)
     if deadline is not None and deadline.binds(item) and deadline.anchor == "assessment_end" and case_facts.exam_date is not None:

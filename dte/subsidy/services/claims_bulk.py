@@ -64,7 +64,7 @@ def _chunks(classes: list, sizes: dict[int, int], limit: int):
 
 
 def _class_refusals(classes: list) -> dict[int, ClaimRefused]:
-    """`claim_create`'s refusals before any trainee is looked at, for all classes in two queries."""
+    """`claim_create_one`'s refusals before any trainee is looked at, for all classes in two queries."""
     institution_ids = {k.institution_id for k in classes}
     barred = set(InstitutionListing.objects.filter(organisation_id__in=institution_ids, kind="training", status__in=(
         InstitutionListing.Status.SUSPENDED, InstitutionListing.Status.REMOVED)).values_list("organisation_id", flat=True))
@@ -164,7 +164,7 @@ def _instance(line) -> ClaimLine:
 def claims_create_for_classes(classes, *, by, today: date | None = None,
                               chunk_trainees: int = DEFAULT_CHUNK_TRAINEES) -> BulkClaimResult:
     """Compute and submit the class claim (kind 'class') of every given class, set-based.
-    A class that `claim_create` would refuse is refused here with the same message, and the
+    A class that `claim_create_one` would refuse is refused here with the same message, and the
     others go on; the result names both."""
     today = today or timezone.localdate()
     classes = list({k.pk: k for k in classes}.values())
@@ -227,7 +227,7 @@ def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult, ca
             if not any(line.status == ClaimLine.Status.CLAIMED for line in lines):
                 refused[k.pk] = nothing_to_claim((name, line.reasons) for name, line in zip(names, lines))
                 continue
-            for line in lines:  # the later classes of the chunk see these lines, as claim_create would
+            for line in lines:  # the later classes of the chunk see these lines, as claim_create_one would
                 if line.status in ACTIVE_STATUSES:
                     history[(line.person_id, province)].append({
                         "date": line.reference_date.isoformat(), "kind": line.item, "occupation_code": line.occupation_code,
@@ -239,7 +239,7 @@ def _chunk_create(classes: list, *, by, today: date, result: BulkClaimResult, ca
                 line.claim_id = claim.pk
             all_lines.extend(lines)
         lines_insert(all_lines)
-        # One audit event per claim, as claim_create writes it, appended to the chain in one statement
+        # One audit event per claim, as claim_create_one writes it, appended to the chain in one statement
         # (the chain head locked once per chunk, not once per claim).
         audit_record_many("subsidy.claim_submitted", [
             {"obj": claim, "after": {"kind": kind, "lines": len(lines), "total_fen": sum(

@@ -26,6 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dte.audit.services import audit_record
+from dte.policy.packs.common import yuan
 from dte.privacy.idnumber import mask_id_number
 from dte.privacy.spreadsheet import safe_row
 
@@ -234,7 +235,7 @@ def onward_record(line: ClaimLine, *, by, paid_on: date, evidence, amount_fen: i
         raise PaymentRefused("只有该培训机构可以登记转付。")
     amount = line.amount_fen if amount_fen is None else amount_fen
     if amount != line.amount_fen:
-        raise PaymentRefused(f"转付金额 {amount} 分须等于拨付金额 {line.amount_fen} 分。")
+        raise PaymentRefused(f"转付金额 {yuan(amount)} 元须等于拨付金额 {yuan(line.amount_fen)} 元。")
     if OnwardPayment.objects.filter(line=line).exists():
         raise PaymentRefused("该补贴已登记转付。")
     onward = OnwardPayment.objects.create(line=line, amount_fen=amount, paid_on=paid_on, evidence=evidence, recorded_by=by)

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dte.audit.services import audit_record
+from dte.policy.packs.common import yuan
 
 from ..models import ClaimLine, InstitutionHold, PaymentItem, Recovery
 from . import ledger
@@ -32,7 +33,7 @@ def recovery_open(line: ClaimLine, *, by, reason: str, amount_fen: int | None = 
         already = Recovery.objects.filter(line=line).aggregate(s=Sum("amount_fen"))["s"] or 0
         amount = line.amount_fen - already if amount_fen is None else amount_fen
         if amount <= 0 or amount + already > line.amount_fen:
-            raise ReviewRefused(f"追回金额须大于0且累计不超过已拨付的 {line.amount_fen} 分（已追回 {already} 分）。")
+            raise ReviewRefused(f"追回金额须大于0且累计不超过已拨付的 {yuan(line.amount_fen)} 元（已追回 {yuan(already)} 元）。")
         held = None
         if hold:
             held = InstitutionHold.objects.filter(institution=line.claim.institution, released_at__isnull=True).first() or \

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from dte.policy.packs.common import money
+
 register = template.Library()
 
 
@@ -10,7 +12,7 @@ register = template.Library()
 def yuan(fen) -> str:
     if fen is None or fen == "":
         return "—"
-    return f"¥{int(fen) / 100:,.2f}"
+    return money(int(fen))
 
 
 @register.filter
