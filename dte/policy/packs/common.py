@@ -34,7 +34,7 @@ def yuan(fen: int) -> str:
 
 def money(fen: int) -> str:
     """Fen as an amount on screen: 123450 → "¥1,234.50". Exact (Decimal), never through a float."""
-    return f"¥{Decimal(fen).scaleb(-2):,.2f}"
+    return f"{'-' if fen < 0 else ''}¥{Decimal(abs(fen)).scaleb(-2):,.2f}"
 
 
 def hours_text(hours) -> str:

@@ -163,3 +163,15 @@ def test_payment_items_are_unique_per_line(monkeypatch):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         PaymentItem.objects.create(batch=batch, line=claim.lines.get(), amount_fen=1, payee_name="x")
+
+
+@pytest.mark.parametrize("fen,sentence,screen", [
+    (0, "0", "¥0.00"), (1000, "10", "¥10.00"), (1005, "10.05", "¥10.05"), (-5, "-0.05", "-¥0.05"),
+    (123_456_789_012_345_678, "1234567890123456.78", "¥1,234,567,890,123,456.78"),  # beyond a float's 53 bits
+])
+def test_money_is_shown_exactly_in_yuan(fen, sentence, screen):
+    from dte.policy.packs.common import money, yuan
+    from dte.subsidy.templatetags.subsidy import yuan as yuan_filter
+
+    assert yuan(fen) == sentence
+    assert money(fen) == screen and yuan_filter(fen) == screen
