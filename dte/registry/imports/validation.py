@@ -30,7 +30,7 @@ CHUNK = 5000  # rows looked up in the registry per query
 PREFIX = {"refuse": "不符合条件", "pending": "无法判断是否符合条件"}
 
 
-def _parse(result: RowResult, today: date, divisions: set[str], id_index=None) -> None:
+def _parse(result: RowResult, today: date, divisions: set[str], id_index) -> None:
     values = (result.values + [None] * len(COLUMNS))[: len(COLUMNS)]
     # each cell read once, as the result sheet shows it; the text columns' dates (if any) as text for the checks
     result.cells = cells = [_cell(value) for value in values]
@@ -45,7 +45,7 @@ def _parse(result: RowResult, today: date, divisions: set[str], id_index=None) -
     try:
         parsed = validate_id_number(id_number, today=today)
         data.update(id_number=parsed.number, birth_date=parsed.birth_date, gender=parsed.gender,
-                    id_index=(id_index or blind_indexer("id_number"))(parsed.number))
+                    id_index=id_index(parsed.number))
     except InvalidIdNumber as error:
         errors.append(error.message)
     try:
