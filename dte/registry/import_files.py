@@ -185,11 +185,7 @@ def read_rows(handle, filename: str, check_header) -> tuple[int | None, object]:
     total = xlsx_precheck(handle)
     handle.seek(0)
     try:
-        if total <= CALAMINE_MAX_ROWS:
-            rows = calamine_rows(handle)
-        else:
-            wb = load_workbook(handle, read_only=True, data_only=True)
-            rows = (list(r) for r in wb.worksheets[0].iter_rows(values_only=True))
+        rows = sheet_rows(handle, total)
         header = next(rows, None)
     except RegistryError:
         raise
@@ -197,6 +193,21 @@ def read_rows(handle, filename: str, check_header) -> tuple[int | None, object]:
         raise RegistryError("文件不是有效的 .xlsx 工作簿（无法解析）。", code="BAD_FILE") from None
     check_header(header)
     return total, _counted(rows, max_rows())
+
+
+def sheet_rows(handle, total: int):
+    """The first sheet's rows as lists, for a sheet of `total` rows: python-calamine up to CALAMINE_MAX_ROWS (fast,
+    whole sheet in memory), openpyxl's read-only mode above (flat memory; its workbook closed when the rows end or
+    the generator is closed)."""
+    if total <= CALAMINE_MAX_ROWS:
+        yield from calamine_rows(handle)
+        return
+    book = load_workbook(handle, read_only=True, data_only=True)
+    try:
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        book.close()  # a read-only workbook keeps its archive open
 
 
 # python-calamine (Rust) reads a roster's first sheet about 13 times faster than openpyxl (100,000 rows:

@@ -150,10 +150,9 @@ def import_problems(roster, *, limit: int = 200) -> dict:
     the first `limit` of them are read, and not opened when there are none."""
     import csv
     import io
+    from contextlib import closing
 
-    from openpyxl import load_workbook
-
-    from .import_files import CALAMINE_MAX_ROWS, _mask_row, calamine_rows
+    from .import_files import _mask_row, sheet_rows
     from .imports import COLUMNS
 
     out: dict = {"rows": [], "more": 0}
@@ -163,27 +162,22 @@ def import_problems(roster, *, limit: int = 200) -> dict:
     wanted = min(limit, to_show)
     result_at = len(COLUMNS)
     with roster.result_file.open("rb") as handle:
-        book = None
         if roster.result_file.name.endswith(".csv"):
-            rows = csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
-        elif roster.rows_total <= CALAMINE_MAX_ROWS:  # as the import read the roster (import_files: fast, in memory)
-            rows = calamine_rows(handle)
-        else:  # openpyxl's read-only mode reads such a sheet once for its size first, but in flat memory
-            book = load_workbook(handle, read_only=True)
-            rows = book.worksheets[0].iter_rows(values_only=True)
-        next(rows, None)  # the header
-        for number, row in enumerate(rows, start=1):
-            if len(row) <= result_at:
-                continue
-            message = str(row[result_at] or "")
-            if message == "通过":  # valid, nothing to say
-                continue
-            masked = _mask_row(list(row))
-            out["rows"].append({"line": number + 1, "name": masked[0] or "", "id_number": masked[1] or "",
-                                "message": message, "error": not message.startswith(("通过", "可导入"))})
-            if len(out["rows"]) >= wanted:
-                break
-        if book is not None:
-            book.close()  # a read-only workbook keeps its archive open
+            rows = (row for row in csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")))
+        else:
+            rows = sheet_rows(handle, roster.rows_total)  # read as the import read the roster
+        with closing(rows):  # an .xlsx read by openpyxl closes its workbook when left early
+            next(rows, None)  # the header
+            for number, row in enumerate(rows, start=1):
+                if len(row) <= result_at:
+                    continue
+                message = str(row[result_at] or "")
+                if message == "通过":  # valid, nothing to say
+                    continue
+                masked = _mask_row(list(row))
+                out["rows"].append({"line": number + 1, "name": masked[0] or "", "id_number": masked[1] or "",
+                                    "message": message, "error": not message.startswith(("通过", "可导入"))})
+                if len(out["rows"]) >= wanted:
+                    break
     out["more"] = max(to_show - len(out["rows"]), 0)
     return out
