@@ -141,7 +141,8 @@ AXES_VERBOSE = False
 # enrolled a device must always pass it.
 DTE_MFA_REQUIRED = env_bool("DTE_MFA_REQUIRED", False)
 OTP_TOTP_ISSUER = "DTE"
-# django-otp's own admin shows no TOTP secret or QR code of a user's device (staff see that only once, when enrolling).
+# django-otp's own admin shows no TOTP secret or QR code of a user's device (staff see that only once, when enrolling):
+# whoever holds the secret can make the codes (issue 8, personal data and accounts; test_admin_chinese.py).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Content-Security-Policy (django-csp): scripts only from this site or with the per-request nonce;
 # style attributes stay allowed (templates use them), images also as data: URIs (QR codes, charts).

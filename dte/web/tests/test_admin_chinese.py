@@ -79,3 +79,18 @@ def test_device_columns_show_each_device_under_chinese_titles(client):
     with translation.override("zh-hans"):
         assert not str(TOTPDevice._meta.verbose_name).isascii()
         assert not str(StaticDevice._meta.verbose_name_plural).isascii()
+
+
+def test_the_admin_never_shows_a_devices_secret(client):
+    """OTP_ADMIN_HIDE_SENSITIVE_DATA (settings/base.py): whoever holds a TOTP secret can make the codes, so not even
+    a system administrator sees one after enrolment (the admin's change page and its QR code view)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from dte.organisations.tests.factories import UserFactory
+
+    device = TOTPDevice.objects.create(user=UserFactory(username="device_owner"), name="办公手机", confirmed=True)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+    assert "办公手机" in page
+    assert device.key not in page and device.key.upper() not in page
+    assert client.get(reverse("admin:otp_totp_totpdevice_config", args=[device.pk])).status_code in (403, 404)
